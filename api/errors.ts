@@ -1,0 +1,112 @@
+/**
+ * One error type carrying its HTTP status, rendered by one middleware as RFC 9457 problem+json. Handlers
+ * throw; they never write error responses themselves.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { RejectionType } from '../domain/errors';
+import type { Logger } from '../infra/logger';
+
+export interface FieldError {
+  /** Where the bad value is: `body.applicant.documentNumber`, `params.id`, `query.limit`. */
+  field: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; rejection?: string } = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'HttpError';
+  }
+
+  static badRequest(errors: FieldError[]): HttpError {
+    return new HttpError(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
+      errors,
+    });
+  }
+
+  static notFound(detail: string): HttpError {
+    return new HttpError(404, 'Not found', detail);
+  }
+
+  static unavailable(detail: string, retryAfterSeconds = 5): HttpError {
+    return new HttpError(503, 'Service unavailable', detail, { retryAfterSeconds });
+  }
+}
+
+/** The first ApplicationFailure down an error's cause chain. */
+export function findApplicationFailure(err: unknown): ApplicationFailure | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure) return e;
+  }
+  return undefined;
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
+
+function isDependencyUnavailable(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal is away.
+    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if (e.name === 'DriverAdapterError' && /ECONNREFUSED|terminat|connect/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Maps what the layers below throw to the HTTP error a client should see. */
+export function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  const bodyParser = err as { type?: string; status?: number };
+  if (bodyParser.type === 'entity.too.large') return new HttpError(413, 'Request body too large');
+  if (bodyParser.type === 'entity.parse.failed') {
+    return HttpError.badRequest([{ field: 'body', message: 'is not valid JSON' }]);
+  }
+  if (bodyParser.type === 'encoding.unsupported' || bodyParser.type === 'charset.unsupported') {
+    return new HttpError(415, 'Unsupported body encoding');
+  }
+  if (err instanceof WorkflowNotFoundError) return HttpError.notFound('No such application');
+  if (err instanceof WorkflowUpdateFailedError) {
+    const failure = findApplicationFailure(err);
+    if (failure?.type === RejectionType.InvalidTransition) {
+      return new HttpError(409, 'Action not allowed in the current state', failure.message, {
+        rejection: failure.type,
+      });
+    }
+    if (failure?.type === RejectionType.InvalidInput) {
+      return new HttpError(422, 'Action refused', failure.message, { rejection: failure.type });
+    }
+  }
+  if (isDependencyUnavailable(err)) {
+    return HttpError.unavailable('A service the office depends on is unreachable; try again shortly');
+  }
+  return undefined;
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = toHttpError(err);
+    const problem = known ?? new HttpError(500, 'Internal error', 'The error has been logged');
+    if (!known) logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    if (problem.extra.retryAfterSeconds) res.setHeader('Retry-After', String(problem.extra.retryAfterSeconds));
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .json({
+        type: 'about:blank',
+        title: problem.title,
+        status: problem.status,
+        ...(problem.detail ? { detail: problem.detail } : {}),
+        instance: req.originalUrl.split('?')[0],
+        ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
+        ...(problem.extra.rejection ? { rejection: problem.extra.rejection } : {}),
+      });
+  };
+}

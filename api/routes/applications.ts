@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { RejectionType } from '../../domain/errors';
+import { HttpError } from '../errors';
+import type { applicationWorkflow } from '../../workflows/application';
+import { statusQuery, withdrawUpdate } from '../../workflows/messages';
+import type { ApplicationInput } from '../../domain/application';
+import type { PrismaClient } from '../../generated/prisma/client';
+import { allocateApplicationNumber } from '../../infra/application-numbers';
+import { applicationParamsRequest, createApplicationRequest, withdrawRequest } from '../schemas';
+import { parseRequest } from '../validate';
+
+export interface ApplicationsRouterDeps {
+  temporal: Client;
+  prisma: PrismaClient;
+  taskQueue: string;
+  /** The staff member acting; authentication replaces this in the API issue. */
+  actorOf?: (req: import('express').Request) => string;
+}
+
+export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
+  const router = Router();
+  const actorOf = deps.actorOf ?? (() => 'staff');
+
+  router.post('/', async (req, res) => {
+    const { body } = parseRequest(createApplicationRequest, req);
+    const submittedAt = new Date();
+    const applicationId = await allocateApplicationNumber(deps.prisma, body.municipalityCode, submittedAt);
+    const input: ApplicationInput = {
+      applicationId,
+      municipalityCode: body.municipalityCode,
+      benefitCode: body.benefitCode,
+      applicant: body.applicant,
+      submittedAt: submittedAt.toISOString(),
+      submittedBy: actorOf(req),
+    };
+    await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+      workflowId: applicationId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+    });
+    const self = `${req.baseUrl}/${applicationId}`;
+    res.status(201).location(self).json({ applicationId, state: 'submitted', links: { self } });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { params } = parseRequest(applicationParamsRequest, req);
+    const status = await deps.temporal.workflow.getHandle(params.id).query(statusQuery);
+    res.json(status);
+  });
+
+  /**
+   * Runs a case action. A case whose workflow has completed is closed: the server refuses updates to it as
+   * if it did not exist, so that answer is told apart from a case that never existed.
+   */
+  async function caseAction<Ret, Args extends [unknown, ...unknown[]]>(
+    id: string,
+    update: UpdateDefinition<Ret, Args>,
+    args: Args,
+  ): Promise<Ret> {
+    const handle = deps.temporal.workflow.getHandle(id);
+    try {
+      return await handle.executeUpdate(update, { args });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const description = await handle.describe(); // throws WorkflowNotFoundError (404) when it never existed
+      if (description.status.name === 'RUNNING') throw err;
+      throw new HttpError(409, 'Action not allowed in the current state', `Application ${id} is closed`, {
+        rejection: RejectionType.InvalidTransition,
+      });
+    }
+  }
+
+  router.post('/:id/withdraw', async (req, res) => {
+    const { params, body } = parseRequest(withdrawRequest, req);
+    res.json(await caseAction(params.id, withdrawUpdate, [{ actor: body.actor, reason: body.reason }]));
+  });
+
+  return router;
+}

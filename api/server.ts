@@ -1,0 +1,44 @@
+/**
+ * API process: builds the app and listens. SIGINT/SIGTERM stop accepting connections, let requests in
+ * flight finish, then close the Temporal and PostgreSQL connections.
+ */
+import { once } from 'node:events';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfigOrExit } from '../infra/config';
+import { createPrisma } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const prisma = createPrisma(config.DATABASE_URL);
+  // Lazy: the API starts and answers /health and 503s while Temporal is still coming up.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ temporal, prisma, logger, taskQueue: config.TASK_QUEUE, bodyLimit: config.BODY_LIMIT });
+
+  const server = app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'API listening');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'API stopping');
+    server.close(() => {
+      void Promise.allSettled([connection.close(), prisma.$disconnect()]).then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    // Requests that hang do not hold the process forever.
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

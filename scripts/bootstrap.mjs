@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Installs what the project needs on a fresh clone, before anything else runs. Plain Node with no
+// dependencies, because it is what installs them. Each step is skipped when its result is already there.
+//
+//   node scripts/bootstrap.mjs [--for start|test]
+//
+// Steps: npm dependencies (npm ci), the Prisma client (prisma generate, offline), the Temporal CLI
+// (TEMPORAL_CLI, PATH, or built once with `go install`), and for tests the Java time-skipping test server
+// (Maven). Tools go to .tools/ (gitignored).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tools = path.join(root, '.tools');
+const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'start';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+
+function say(msg) {
+  process.stdout.write(`[bootstrap] ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const started = Date.now();
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (res.error) throw new Error(`${cmd} could not run: ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${res.status}`);
+  return ((Date.now() - started) / 1000).toFixed(0);
+}
+
+function mtime(p) {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function onPath(bin) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, bin);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function npmDependencies() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  if (mtime(marker) >= mtime(path.join(root, 'package-lock.json'))) return;
+  say('installing npm dependencies (npm ci)…');
+  const secs = run('npm', ['ci', '--no-audit', '--no-fund']);
+  say(`npm dependencies installed in ${secs}s`);
+}
+
+function prismaClient() {
+  const schema = path.join(root, 'prisma', 'schema.prisma');
+  const out = path.join(root, 'generated', 'prisma', 'client.ts');
+  if (mtime(out) >= mtime(schema)) return;
+  say('generating the Prisma client…');
+  // `prisma generate` needs no native engine, but Prisma's CLI tries to download one unless this points at
+  // an existing file; any file will do because generate never runs it.
+  run(path.join(root, 'node_modules', '.bin', 'prisma'), ['generate'], {
+    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+  });
+}
+
+function temporalCli() {
+  if (process.env.TEMPORAL_CLI) {
+    if (!existsSync(process.env.TEMPORAL_CLI)) throw new Error(`TEMPORAL_CLI=${process.env.TEMPORAL_CLI} does not exist`);
+    return;
+  }
+  if (onPath('temporal') || existsSync(path.join(tools, 'bin', 'temporal'))) return;
+  if (!onPath('go')) throw new Error('the Temporal CLI is missing and Go is not installed to build it: set TEMPORAL_CLI');
+  say(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first run only; about 5-10 minutes on 2 cores)…`);
+  // Later tags carry a `replace` directive in go.mod that makes `go install pkg@version` refuse them.
+  const secs = run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+    env: { ...process.env, GOBIN: path.join(tools, 'bin'), GOFLAGS: '-buildvcs=false' },
+  });
+  say(`Temporal CLI built in ${secs}s`);
+}
+
+function testServer() {
+  const dir = path.join(tools, 'temporal-test-server');
+  const wrapper = path.join(tools, 'bin', 'temporal-test-server');
+  const pom = path.join(root, 'scripts', 'temporal-test-server', 'pom.xml');
+  const lib = path.join(dir, 'lib');
+  const haveJars = existsSync(lib) && readdirSync(lib).some((f) => f.startsWith('temporal-test-server'));
+  if (haveJars && existsSync(wrapper) && mtime(wrapper) >= mtime(pom)) return;
+  if (!onPath('mvn') || !onPath('java')) throw new Error('Maven and Java are needed to fetch the Temporal test server');
+  say('fetching the Temporal time-skipping test server from Maven Central (first run only)…');
+  mkdirSync(path.join(tools, 'bin'), { recursive: true });
+  const secs = run('mvn', [
+    '-B',
+    '-q',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${lib}`,
+    '-DincludeScope=runtime',
+  ]);
+  // The SDK starts this executable as `<path> <port> --enable-time-skipping [extra args]`, the Java server's
+  // own usage, so the wrapper passes its arguments through unchanged.
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nexec java -Xss1m -XX:+UseSerialGC -cp '${lib}/*' io.temporal.testserver.TestServer "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  say(`Temporal test server fetched in ${secs}s`);
+}
+
+try {
+  const started = Date.now();
+  npmDependencies();
+  prismaClient();
+  temporalCli();
+  if (purpose === 'test') testServer();
+  const secs = (Date.now() - started) / 1000;
+  if (secs > 2) say(`ready in ${secs.toFixed(0)}s`);
+} catch (err) {
+  process.stderr.write(`[bootstrap] failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

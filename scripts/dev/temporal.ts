@@ -1,0 +1,106 @@
+/**
+ * The Temporal CLI's dev server (`temporal server start-dev`): a real Temporal server in one process, with
+ * SQLite persistence when given a file. Used by `npm start` and by the end-to-end tests.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+const root = path.resolve(__dirname, '..', '..');
+
+export function findTemporalCli(): string {
+  if (process.env.TEMPORAL_CLI) return process.env.TEMPORAL_CLI;
+  const local = path.join(root, '.tools', 'bin', 'temporal');
+  if (existsSync(local)) return local;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, 'temporal'))) return path.join(dir, 'temporal');
+  }
+  throw new Error('Temporal CLI not found: run `node scripts/bootstrap.mjs` or set TEMPORAL_CLI');
+}
+
+export interface DevServerOptions {
+  port: number;
+  /** Omit for a headless server (tests). */
+  uiPort?: number;
+  /** SQLite file that keeps state across restarts; omit for an in-memory server. */
+  dbFile?: string;
+  namespace?: string;
+  /** Where the server's own output goes. */
+  logFile: string;
+}
+
+export interface DevServer {
+  address: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function waitForTemporal(address: string, timeoutMs: number, exited?: () => string | undefined) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const problem = exited?.();
+    if (problem) throw new Error(problem);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(`Temporal at ${address} not ready after ${timeoutMs} ms: ${String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    // The HTTP API and metrics ports would otherwise be derived or fixed, and collide between runs.
+    '--http-port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
+    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+  ];
+  const log = openSync(opts.logFile, 'a');
+  const child = spawn(findTemporalCli(), args, { stdio: ['ignore', log, log], detached: false });
+  let exitProblem: string | undefined;
+  child.once('exit', (code, signal) => {
+    exitProblem = `Temporal dev server exited (${code ?? signal}); see ${opts.logFile}`;
+  });
+  const address = `127.0.0.1:${opts.port}`;
+  await waitForTemporal(address, 60_000, () => exitProblem);
+  return {
+    address,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,125 @@
+import request from 'supertest';
+import { intakeRequest } from '../helpers/fixtures';
+import { eventually, startStack } from '../helpers/stack';
+import type { Stack } from '../helpers/stack';
+
+describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('files an application, records it in PostgreSQL and answers its status from the workflow', async () => {
+    const created = await request(stack.app).post('/applications').send(intakeRequest()).expect(201);
+    const id: string = created.body.applicationId;
+    expect(id).toMatch(/^08305-\d{4}-\d{6}$/);
+    expect(created.headers.location).toBe(`/applications/${id}`);
+
+    const status = await eventually(
+      async () => (await request(stack.app).get(`/applications/${id}`).expect(200)).body,
+      (body: { state: string }) => body.state === 'registered',
+    );
+    expect(status).toMatchObject({ applicationId: id, municipalityCode: '08305', benefitCode: 'URGENCY_FOOD' });
+
+    const row = await stack.db.prisma.application.findUniqueOrThrow({ where: { id }, include: { events: true } });
+    expect(row).toMatchObject({ state: 'registered', applicantDocument: '12345678Z', municipalityCode: '08305' });
+    expect(row.events.map((e) => e.type)).toEqual(['registered']);
+  });
+
+  it('numbers applications in sequence per municipality', async () => {
+    const a = await request(stack.app).post('/applications').send(intakeRequest({ municipalityCode: '08187' })).expect(201);
+    const b = await request(stack.app).post('/applications').send(intakeRequest({ municipalityCode: '08187' })).expect(201);
+    const seq = (id: string): number => Number(id.split('-')[2]);
+    expect(seq(b.body.applicationId)).toBe(seq(a.body.applicationId) + 1);
+  });
+
+  it('withdraws an application, projects it, and refuses a second withdrawal with 409', async () => {
+    const { body } = await request(stack.app).post('/applications').send(intakeRequest()).expect(201);
+    const id: string = body.applicationId;
+    const withdrawn = await request(stack.app)
+      .post(`/applications/${id}/withdraw`)
+      .send({ actor: 'citizen', reason: 'Ja he trobat feina' })
+      .expect(200);
+    expect(withdrawn.body.state).toBe('withdrawn');
+    const row = await stack.db.prisma.application.findUniqueOrThrow({ where: { id }, include: { events: true } });
+    expect(row.state).toBe('withdrawn');
+    expect(row.closedAt).not.toBeNull();
+    expect(row.events.map((e) => e.type).sort()).toEqual(['registered', 'withdrawn']);
+
+    const again = await request(stack.app).post(`/applications/${id}/withdraw`).send({ actor: 'citizen' }).expect(409);
+    expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(again.body).toMatchObject({ status: 409, rejection: 'InvalidTransition' });
+  });
+
+  it('answers 400 naming every bad field, and starts nothing', async () => {
+    const before = await stack.db.prisma.application.count();
+    const res = await request(stack.app)
+      .post('/applications')
+      .send({
+        municipalityCode: '99999',
+        benefitCode: 'LOTTERY',
+        applicant: { firstName: '', lastName: 'Puig', documentNumber: '12345678A', email: 'not-an-email' },
+      })
+      .expect(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const fields = (res.body.errors as { field: string }[]).map((e) => e.field).sort();
+    expect(fields).toEqual([
+      'body.applicant.documentNumber',
+      'body.applicant.email',
+      'body.applicant.firstName',
+      'body.benefitCode',
+      'body.municipalityCode',
+    ]);
+    expect(await stack.db.prisma.application.count()).toBe(before);
+    expect(await stack.db.prisma.applicationNumberCounter.count({ where: { municipalityCode: '99999' } })).toBe(0);
+  });
+
+  it('answers 400 for malformed JSON and unknown fields, 413 for a huge body, 404 for unknown cases', async () => {
+    const malformed = await request(stack.app)
+      .post('/applications')
+      .set('content-type', 'application/json')
+      .send('{"municipalityCode": ')
+      .expect(400);
+    expect(malformed.body.errors[0].field).toBe('body');
+
+    const extra = await request(stack.app)
+      .post('/applications')
+      .send({ ...intakeRequest(), isAdmin: true })
+      .expect(400);
+    expect(extra.body.errors[0].field).toBe('body');
+
+    await request(stack.app)
+      .post('/applications')
+      .send({ ...intakeRequest(), padding: 'x'.repeat(200_000) })
+      .expect(413);
+
+    const badId = await request(stack.app).get('/applications/not-a-number').expect(400);
+    expect(badId.body.errors[0].field).toBe('params.id');
+    await request(stack.app).get('/applications/08305-2020-999999').expect(404);
+    await request(stack.app).post('/applications/08305-2020-999999/withdraw').send({ actor: 'x' }).expect(404);
+    await request(stack.app).get('/nowhere').expect(404);
+  });
+
+  it('reports readiness of Temporal and PostgreSQL', async () => {
+    const ready = await request(stack.app).get('/ready').expect(200);
+    expect(ready.body).toEqual({ status: 'ok', checks: { temporal: { ok: true }, database: { ok: true } } });
+    await request(stack.app).get('/health').expect(200, { status: 'ok' });
+  });
+
+  it('serves an OpenAPI 3.1 document listing its endpoints', async () => {
+    const { body } = await request(stack.app).get('/openapi.json').expect(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths).sort()).toEqual([
+      '/applications',
+      '/applications/{id}',
+      '/applications/{id}/withdraw',
+      '/health',
+      '/ready',
+    ]);
+    await request(stack.app).get('/docs').expect(200).expect('content-type', /html/);
+  });
+});

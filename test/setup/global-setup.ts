@@ -1,0 +1,54 @@
+/**
+ * Starts the real servers the tests run against, once per run:
+ * - PostgreSQL: TEST_DATABASE_URL's server when given, else a project-local cluster in .data/test;
+ *   a template database is migrated once and every test file copies it (test/helpers/db.ts).
+ * - Temporal: TEST_TEMPORAL_ADDRESS when given, else a dev server (in memory) on a free port.
+ * The time-skipping test server is started by each workflow suite itself (test/helpers/temporal.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { dropDatabase, ensureDatabase, startLocalPostgres } from '../../scripts/dev/postgres';
+import { freePort } from '../../scripts/dev/ports';
+import { startDevServer } from '../../scripts/dev/temporal';
+import { state } from './state';
+
+const root = path.resolve(__dirname, '..', '..');
+export const TEMPLATE_DB = 'ogps_test_template';
+
+export function runMigrator(args: string[]): string {
+  return execFileSync(
+    process.execPath,
+    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/dev/migrate.ts', ...args],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    const pg = await startLocalPostgres(path.join(root, '.data', 'test', 'postgres'));
+    state.stopPostgres = pg.stop;
+    adminUrl = pg.baseUrl;
+  }
+  const templateUrl = new URL(adminUrl);
+  templateUrl.pathname = `/${TEMPLATE_DB}`;
+  await dropDatabase(adminUrl, TEMPLATE_DB);
+  await ensureDatabase(adminUrl, TEMPLATE_DB);
+  runMigrator(['deploy', '--url', templateUrl.toString()]);
+  process.env.OGPS_TEST_PG_ADMIN_URL = adminUrl;
+  process.env.OGPS_TEST_TEMPLATE_DB = TEMPLATE_DB;
+
+  if (process.env.TEST_TEMPORAL_ADDRESS) {
+    process.env.OGPS_TEST_TEMPORAL_ADDRESS = process.env.TEST_TEMPORAL_ADDRESS;
+  } else {
+    const server = await startDevServer({
+      port: await freePort(),
+      logFile: path.join(root, '.data', 'test', 'temporal-dev-server.log'),
+    });
+    state.stopTemporal = server.stop;
+    process.env.OGPS_TEST_TEMPORAL_ADDRESS = server.address;
+  }
+  process.env.OGPS_TEST_SERVER_PATH = path.join(root, '.tools', 'bin', 'temporal-test-server');
+  process.stdout.write(`\n[test setup] PostgreSQL and Temporal ready in ${Date.now() - started} ms\n`);
+}
