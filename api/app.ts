@@ -44,7 +44,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json'))));
   app.get('/docs/init.js', (_req, res) => {
-    res.type('application/javascript').send("SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });");
+    res
+      .type('application/javascript')
+      .send("SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });");
   });
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);

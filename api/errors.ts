@@ -48,12 +48,19 @@ export function findApplicationFailure(err: unknown): ApplicationFailure | undef
   return undefined;
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+]);
 
 function isDependencyUnavailable(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal is away.
-    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
+    if (isGrpcServiceError(e) && [14, 4].includes(Number(e.code))) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
     if (e.name === 'DriverAdapterError' && /ECONNREFUSED|terminat|connect/i.test(e.message)) return true;
@@ -95,7 +102,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const known = toHttpError(err);
     const problem = known ?? new HttpError(500, 'Internal error', 'The error has been logged');
     if (!known) logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    if (problem.extra.retryAfterSeconds) res.setHeader('Retry-After', String(problem.extra.retryAfterSeconds));
+    if (problem.extra.retryAfterSeconds)
+      res.setHeader('Retry-After', String(problem.extra.retryAfterSeconds));
     res
       .status(problem.status)
       .type('application/problem+json')

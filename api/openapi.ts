@@ -27,7 +27,10 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     summary: 'File an application: allocates its number and starts its workflow',
     request: { body: { content: { 'application/json': { schema: intakeSchema } } } },
     responses: {
-      201: { description: 'Registered', content: { 'application/json': { schema: createdApplicationSchema } } },
+      201: {
+        description: 'Registered',
+        content: { 'application/json': { schema: createdApplicationSchema } },
+      },
       400: problem('Invalid fields, each named'),
       413: problem('Body too large'),
       503: problem('Temporal or PostgreSQL unreachable; retry after the Retry-After header'),
@@ -80,7 +83,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     info: {
       title: 'OGPS case system API',
       version: '0.1.0',
-      description: "Staff API of a municipal social benefits office (Oficina de Gestió de Prestacions Socials)",
+      description:
+        'Staff API of a municipal social benefits office (Oficina de Gestió de Prestacions Socials)',
     },
   });
 }

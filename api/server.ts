@@ -16,7 +16,13 @@ async function main(): Promise<void> {
   // Lazy: the API starts and answers /health and 503s while Temporal is still coming up.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ temporal, prisma, logger, taskQueue: config.TASK_QUEUE, bodyLimit: config.BODY_LIMIT });
+  const app = createApp({
+    temporal,
+    prisma,
+    logger,
+    taskQueue: config.TASK_QUEUE,
+    bodyLimit: config.BODY_LIMIT,
+  });
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
@@ -39,6 +45,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

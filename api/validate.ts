@@ -7,7 +7,7 @@ export type RequestSchema = z.ZodType<{ params?: unknown; query?: unknown; body?
 
 /** Parses the request once; handlers use only what this returns. Every bad field is named in the 400. */
 export function parseRequest<S extends RequestSchema>(schema: S, req: Request): z.output<S> {
-  const result = schema.safeParse({ params: req.params, query: req.query, body: req.body });
+  const result = schema.safeParse({ params: req.params, query: req.query, body: req.body as unknown });
   if (result.success) return result.data;
   throw HttpError.badRequest(
     result.error.issues.map((issue) => ({

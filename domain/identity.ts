@@ -21,7 +21,8 @@ export function documentTypeOf(number: string): DocumentType | undefined {
 export function documentNumberProblem(number: string): string | undefined {
   const type = documentTypeOf(number);
   if (!type) return 'must be a DNI (8 digits and a letter) or an NIE (X, Y or Z, 7 digits and a letter)';
-  const digits = type === 'NIE' ? String('XYZ'.indexOf(number[0] as string)) + number.slice(1, 8) : number.slice(0, 8);
+  const digits =
+    type === 'NIE' ? String('XYZ'.indexOf(number[0] as string)) + number.slice(1, 8) : number.slice(0, 8);
   const expected = CHECK_LETTERS[Number(digits) % 23];
   return number[8] === expected ? undefined : `check letter should be ${expected}`;
 }

@@ -8,7 +8,7 @@
 // (TEMPORAL_CLI, PATH, or built once with `go install`), and for tests the Java time-skipping test server
 // (Maven). Tools go to .tools/ (gitignored).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,12 +68,16 @@ function prismaClient() {
 
 function temporalCli() {
   if (process.env.TEMPORAL_CLI) {
-    if (!existsSync(process.env.TEMPORAL_CLI)) throw new Error(`TEMPORAL_CLI=${process.env.TEMPORAL_CLI} does not exist`);
+    if (!existsSync(process.env.TEMPORAL_CLI))
+      throw new Error(`TEMPORAL_CLI=${process.env.TEMPORAL_CLI} does not exist`);
     return;
   }
   if (onPath('temporal') || existsSync(path.join(tools, 'bin', 'temporal'))) return;
-  if (!onPath('go')) throw new Error('the Temporal CLI is missing and Go is not installed to build it: set TEMPORAL_CLI');
-  say(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first run only; about 5-10 minutes on 2 cores)…`);
+  if (!onPath('go'))
+    throw new Error('the Temporal CLI is missing and Go is not installed to build it: set TEMPORAL_CLI');
+  say(
+    `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first run only; about 5-10 minutes on 2 cores)…`,
+  );
   // Later tags carry a `replace` directive in go.mod that makes `go install pkg@version` refuse them.
   const secs = run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
     env: { ...process.env, GOBIN: path.join(tools, 'bin'), GOFLAGS: '-buildvcs=false' },
@@ -88,7 +92,8 @@ function testServer() {
   const lib = path.join(dir, 'lib');
   const haveJars = existsSync(lib) && readdirSync(lib).some((f) => f.startsWith('temporal-test-server'));
   if (haveJars && existsSync(wrapper) && mtime(wrapper) >= mtime(pom)) return;
-  if (!onPath('mvn') || !onPath('java')) throw new Error('Maven and Java are needed to fetch the Temporal test server');
+  if (!onPath('mvn') || !onPath('java'))
+    throw new Error('Maven and Java are needed to fetch the Temporal test server');
   say('fetching the Temporal time-skipping test server from Maven Central (first run only)…');
   mkdirSync(path.join(tools, 'bin'), { recursive: true });
   const secs = run('mvn', [

@@ -10,7 +10,11 @@ import type { Config } from '../infra/config';
 export interface WorkerSetup {
   config: Pick<
     Config,
-    'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
+    | 'TEMPORAL_ADDRESS'
+    | 'TEMPORAL_NAMESPACE'
+    | 'TASK_QUEUE'
+    | 'WORKER_MAX_CACHED_WORKFLOWS'
+    | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
   >;
   deps: ActivityDeps;
   connection?: NativeConnection;
@@ -18,7 +22,12 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export async function createWorker({ config, deps, connection, workflowBundle }: WorkerSetup): Promise<Worker> {
+export async function createWorker({
+  config,
+  deps,
+  connection,
+  workflowBundle,
+}: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,

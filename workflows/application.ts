@@ -43,7 +43,12 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   let eventSeq = 0;
   const nextEventKey = (type: string): string => `${workflowInfo().runId}:${++eventSeq}:${type}`;
 
-  async function transition(to: ApplicationState, type: string, actor?: string, note?: string): Promise<void> {
+  async function transition(
+    to: ApplicationState,
+    type: string,
+    actor?: string,
+    note?: string,
+  ): Promise<void> {
     const from = status.state;
     const at = now();
     status.state = to;

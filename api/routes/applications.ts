@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Request } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -17,7 +18,7 @@ export interface ApplicationsRouterDeps {
   prisma: PrismaClient;
   taskQueue: string;
   /** The staff member acting; authentication replaces this in the API issue. */
-  actorOf?: (req: import('express').Request) => string;
+  actorOf?: (req: Request) => string;
 }
 
 export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {

@@ -40,8 +40,9 @@ const noFilter = { externalTables: [], externalEnums: [] };
  * pg_catalog and is not affected.
  */
 function reportInternalCharAsText(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Result = require('pg/lib/result') as { prototype: { addFields(fields: { dataTypeID: number }[]): void } };
+  type AddFields = (this: unknown, fields: { dataTypeID: number }[]) => void;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- pg's internal module, no typed export
+  const Result = require('pg/lib/result') as { prototype: { addFields: AddFields } };
   const addFields = Result.prototype.addFields;
   Result.prototype.addFields = function (fields) {
     for (const field of fields) if (field.dataTypeID === 18) field.dataTypeID = 25;
@@ -139,7 +140,9 @@ async function main(): Promise<number> {
     case 'deploy': {
       const applied = await deploy(url);
       process.stdout.write(
-        applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'no pending migrations\n',
+        applied.length
+          ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n`
+          : 'no pending migrations\n',
       );
       return 0;
     }

@@ -16,7 +16,7 @@ export interface LocalPostgres {
   baseUrl: string;
   databaseUrl(name: string): string;
   dataDir: string;
-  stop(): void;
+  stop: () => void;
 }
 
 const PG_SUPERUSER = 'ogps';
@@ -34,7 +34,7 @@ export function findPostgresBinDir(): string {
     return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
   } catch {
     throw new Error(
-      'No PostgreSQL server binaries found: install Debian\'s postgresql-15 package, set PG_BIN, or set DATABASE_URL',
+      "No PostgreSQL server binaries found: install Debian's postgresql-15 package, set PG_BIN, or set DATABASE_URL",
     );
   }
 }
@@ -100,7 +100,17 @@ export async function startLocalPostgres(
     }
     chmodSync(dataDir, 0o700);
     // Trust on loopback only: this cluster is for development and tests on this machine.
-    pg('initdb', ['-D', dataDir, '-U', PG_SUPERUSER, '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    pg('initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      PG_SUPERUSER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]);
   }
   let port = runningPort(dataDir);
   if (port) {

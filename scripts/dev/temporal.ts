@@ -34,7 +34,7 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   process: ChildProcess;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function waitForTemporal(address: string, timeoutMs: number, exited?: () => string | undefined) {

@@ -20,19 +20,36 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
     expect(created.headers.location).toBe(`/applications/${id}`);
 
     const status = await eventually(
-      async () => (await request(stack.app).get(`/applications/${id}`).expect(200)).body,
+      async () => (await request(stack.app).get(`/applications/${id}`).expect(200)).body as { state: string },
       (body: { state: string }) => body.state === 'registered',
     );
-    expect(status).toMatchObject({ applicationId: id, municipalityCode: '08305', benefitCode: 'URGENCY_FOOD' });
+    expect(status).toMatchObject({
+      applicationId: id,
+      municipalityCode: '08305',
+      benefitCode: 'URGENCY_FOOD',
+    });
 
-    const row = await stack.db.prisma.application.findUniqueOrThrow({ where: { id }, include: { events: true } });
-    expect(row).toMatchObject({ state: 'registered', applicantDocument: '12345678Z', municipalityCode: '08305' });
+    const row = await stack.db.prisma.application.findUniqueOrThrow({
+      where: { id },
+      include: { events: true },
+    });
+    expect(row).toMatchObject({
+      state: 'registered',
+      applicantDocument: '12345678Z',
+      municipalityCode: '08305',
+    });
     expect(row.events.map((e) => e.type)).toEqual(['registered']);
   });
 
   it('numbers applications in sequence per municipality', async () => {
-    const a = await request(stack.app).post('/applications').send(intakeRequest({ municipalityCode: '08187' })).expect(201);
-    const b = await request(stack.app).post('/applications').send(intakeRequest({ municipalityCode: '08187' })).expect(201);
+    const a = await request(stack.app)
+      .post('/applications')
+      .send(intakeRequest({ municipalityCode: '08187' }))
+      .expect(201);
+    const b = await request(stack.app)
+      .post('/applications')
+      .send(intakeRequest({ municipalityCode: '08187' }))
+      .expect(201);
     const seq = (id: string): number => Number(id.split('-')[2]);
     expect(seq(b.body.applicationId)).toBe(seq(a.body.applicationId) + 1);
   });
@@ -45,12 +62,18 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       .send({ actor: 'citizen', reason: 'Ja he trobat feina' })
       .expect(200);
     expect(withdrawn.body.state).toBe('withdrawn');
-    const row = await stack.db.prisma.application.findUniqueOrThrow({ where: { id }, include: { events: true } });
+    const row = await stack.db.prisma.application.findUniqueOrThrow({
+      where: { id },
+      include: { events: true },
+    });
     expect(row.state).toBe('withdrawn');
     expect(row.closedAt).not.toBeNull();
     expect(row.events.map((e) => e.type).sort()).toEqual(['registered', 'withdrawn']);
 
-    const again = await request(stack.app).post(`/applications/${id}/withdraw`).send({ actor: 'citizen' }).expect(409);
+    const again = await request(stack.app)
+      .post(`/applications/${id}/withdraw`)
+      .send({ actor: 'citizen' })
+      .expect(409);
     expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(again.body).toMatchObject({ status: 409, rejection: 'InvalidTransition' });
   });
@@ -75,7 +98,9 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       'body.municipalityCode',
     ]);
     expect(await stack.db.prisma.application.count()).toBe(before);
-    expect(await stack.db.prisma.applicationNumberCounter.count({ where: { municipalityCode: '99999' } })).toBe(0);
+    expect(
+      await stack.db.prisma.applicationNumberCounter.count({ where: { municipalityCode: '99999' } }),
+    ).toBe(0);
   });
 
   it('answers 400 for malformed JSON and unknown fields, 413 for a huge body, 404 for unknown cases', async () => {
@@ -100,7 +125,10 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
     const badId = await request(stack.app).get('/applications/not-a-number').expect(400);
     expect(badId.body.errors[0].field).toBe('params.id');
     await request(stack.app).get('/applications/08305-2020-999999').expect(404);
-    await request(stack.app).post('/applications/08305-2020-999999/withdraw').send({ actor: 'x' }).expect(404);
+    await request(stack.app)
+      .post('/applications/08305-2020-999999/withdraw')
+      .send({ actor: 'x' })
+      .expect(404);
     await request(stack.app).get('/nowhere').expect(404);
   });
 

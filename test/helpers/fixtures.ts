@@ -17,7 +17,10 @@ export function intakeRequest(overrides: Partial<IntakeRequest> = {}): IntakeReq
   };
 }
 
-export function applicationInput(applicationId: string, overrides: Partial<ApplicationInput> = {}): ApplicationInput {
+export function applicationInput(
+  applicationId: string,
+  overrides: Partial<ApplicationInput> = {},
+): ApplicationInput {
   return {
     applicationId,
     municipalityCode: '08305',

@@ -45,7 +45,12 @@ export async function startStack(): Promise<Stack> {
     workflowBundle: bundle,
   });
   const running = worker.run();
-  const app = createApp({ temporal: client, prisma: db.prisma, logger: createLogger('silent', 'test'), taskQueue });
+  const app = createApp({
+    temporal: client,
+    prisma: db.prisma,
+    logger: createLogger('silent', 'test'),
+    taskQueue,
+  });
   return {
     app,
     db,
@@ -61,12 +66,17 @@ export async function startStack(): Promise<Stack> {
 }
 
 /** Polls until `probe` returns a value that passes `done`, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -13,12 +13,21 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /** Bundles workflow code once per suite; every worker of the suite reuses it. */
-export function bundleWorkflows(entry = path.resolve(__dirname, '..', '..', 'workflows')): Promise<WorkflowBundleWithSourceMap> {
+export function bundleWorkflows(
+  entry = path.resolve(__dirname, '..', '..', 'workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: require.resolve(entry), logger: quietBundlerLogger });
 }
 
 const noop = (): void => undefined;
-const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+const quietBundlerLogger = {
+  log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: console.error,
+};
 
 /** A task queue of its own for each test, so that workers of different tests never share work. */
 export function uniqueTaskQueue(prefix = 'test'): string {

@@ -38,7 +38,12 @@ describe('applicationWorkflow', () => {
 
   async function withWorker<T>(activities: Activities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueTaskQueue();
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+    });
     return worker.runUntil(fn(taskQueue));
   }
 
@@ -60,7 +65,10 @@ describe('applicationWorkflow', () => {
       expect(status).toMatchObject({ applicationId: input.applicationId, state: 'registered' });
       expect(status.history.map((s) => s.type)).toEqual(['submitted', 'registered']);
       expect(calls.applications).toHaveLength(1);
-      expect(calls.applications[0]).toMatchObject({ applicationId: input.applicationId, municipalityCode: '08305' });
+      expect(calls.applications[0]).toMatchObject({
+        applicationId: input.applicationId,
+        municipalityCode: '08305',
+      });
       await handle.terminate('test over');
     });
   });
@@ -80,14 +88,19 @@ describe('applicationWorkflow', () => {
       expect(withdrawn.state).toBe('withdrawn');
       expect(withdrawn.closedAt).toBeDefined();
       expect(calls.transitions).toEqual([
-        expect.objectContaining({ applicationId: input.applicationId, from: 'registered', to: 'withdrawn', actor: 'citizen' }),
+        expect.objectContaining({
+          applicationId: input.applicationId,
+          from: 'registered',
+          to: 'withdrawn',
+          actor: 'citizen',
+        }),
       ]);
       const result = await handle.result();
       expect(result.state).toBe('withdrawn');
       // The case is over and its workflow completed: the server itself refuses any further update.
-      await expect(handle.executeUpdate(withdrawUpdate, { args: [{ actor: 'citizen' }] })).rejects.toBeInstanceOf(
-        WorkflowNotFoundError,
-      );
+      await expect(
+        handle.executeUpdate(withdrawUpdate, { args: [{ actor: 'citizen' }] }),
+      ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     });
   });
 

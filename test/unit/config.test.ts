@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from '../../infra/config';
+
+const valid = { DATABASE_URL: 'postgresql://ogps@127.0.0.1:5432/ogps' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => p.variable).sort();
+    throw err;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('applies defaults to a minimal environment', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      TEMPORAL_ADDRESS: 'localhost:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TASK_QUEUE: 'ogps-applications',
+      PORT: 3000,
+      DEMO_DATA: false,
+    });
+  });
+
+  it('names every bad variable', () => {
+    expect(
+      problemsOf({
+        DATABASE_URL: 'mysql://x',
+        PORT: '70000',
+        TEMPORAL_ADDRESS: 'no port',
+        DEMO_DATA: 'maybe',
+      }),
+    ).toEqual(['DATABASE_URL', 'DEMO_DATA', 'PORT', 'TEMPORAL_ADDRESS']);
+  });
+
+  it('requires a database', () => {
+    expect(problemsOf({})).toEqual(['DATABASE_URL']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...valid, PORT: '' }).PORT).toBe(3000);
+  });
+});
