@@ -11,7 +11,7 @@ import { createApp } from './app';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const logger = createLogger(config.LOG_LEVEL, 'api', config.LOG_FORMAT);
   const prisma = createPrisma(config.DATABASE_URL);
   // Lazy: the API starts and answers /health and 503s while Temporal is still coming up.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });

@@ -15,6 +15,8 @@ const postgresUrl = z
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json for log collectors; pretty for a person at a terminal (npm start). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')

@@ -4,10 +4,18 @@ import pino from 'pino';
  * Structured logs. Personal data has no place in logs: the fields that could carry it are redacted
  * wherever they appear, so that a careless log call does not leak a household's data.
  */
-export function createLogger(level: string, name: string): pino.Logger {
+export function createLogger(level: string, name: string, format: 'json' | 'pretty' = 'json'): pino.Logger {
   return pino({
     name,
     level,
+    ...(format === 'pretty'
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
     redact: {
       paths: [
         '*.applicant',

@@ -10,7 +10,7 @@ import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const logger = createLogger(config.LOG_LEVEL, 'worker', config.LOG_FORMAT);
   Runtime.install({
     logger: {
       log: (level, message, meta) =>

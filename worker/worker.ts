@@ -1,7 +1,7 @@
 /**
  * The Temporal worker: the application workflows and the activities that do their I/O.
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
@@ -22,17 +22,31 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+const noop = (): void => undefined;
+/** The bundler reports every module at INFO; only its problems are worth a log line. */
+const bundlerLogger = {
+  log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: console.error,
+  error: console.error,
+};
+
 export async function createWorker({
   config,
   deps,
   connection,
   workflowBundle,
 }: WorkerSetup): Promise<Worker> {
+  const bundle =
+    workflowBundle ??
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: bundlerLogger }));
   return Worker.create({
     connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle: bundle,
     activities: createActivities(deps),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,

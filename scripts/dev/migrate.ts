@@ -130,7 +130,11 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const urlIndex = args.indexOf('--url');
   const url = urlIndex >= 0 ? args[urlIndex + 1] : process.env.DATABASE_URL;
-  const flagged = new Set([urlIndex, urlIndex + 1, schemaFlag - 2, schemaFlag - 1].filter((i) => i >= 0));
+  // Indices of the flags and their values within args (schemaFlag counts from process.argv).
+  const flagged = new Set([
+    ...(urlIndex >= 0 ? [urlIndex, urlIndex + 1] : []),
+    ...(schemaFlag >= 0 ? [schemaFlag - 2, schemaFlag - 1] : []),
+  ]);
   const [command, name] = args.filter((_, i) => !flagged.has(i));
   if (!url) {
     process.stderr.write('migrate: no database: pass --url or set DATABASE_URL\n');

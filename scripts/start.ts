@@ -1,0 +1,185 @@
+/**
+ * `npm start`: the whole system with one command.
+ *
+ * Without TEMPORAL_ADDRESS it runs a Temporal dev server (SQLite in .data/temporal, UI on :8233); without
+ * DATABASE_URL a project-local PostgreSQL cluster (.data/postgres). It applies the migrations, starts the
+ * worker and the API, seeds demo applications on an empty database (on by default with the embedded
+ * servers), prints where everything is, and stops it all on Ctrl-C. A second run reuses the data.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from 'pg';
+import { DEMO_APPLICATIONS } from '../domain/demo';
+import { ensureDatabase, startLocalPostgres } from './dev/postgres';
+import { isListening } from './dev/ports';
+import { startDevServer } from './dev/temporal';
+
+const root = path.resolve(__dirname, '..');
+const dataDir = path.resolve(process.env.OGPS_DATA_DIR ?? path.join(root, '.data'));
+
+function say(msg: string): void {
+  process.stdout.write(`[start] ${msg}\n`);
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping…');
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        say(`while stopping: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    say('stopped');
+  }
+  process.exit(code);
+}
+
+function runChild(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream)
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited unexpectedly (${code ?? signal}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  return child;
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs / 1000}s`);
+}
+
+async function isEmpty(databaseUrl: string): Promise<boolean> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM application');
+    return rows[0]?.n === '0';
+  } finally {
+    await client.end();
+  }
+}
+
+async function seedDemo(apiUrl: string): Promise<void> {
+  for (const application of DEMO_APPLICATIONS) {
+    const res = await fetch(`${apiUrl}/applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(application),
+    });
+    if (res.status !== 201) throw new Error(`demo application refused: ${res.status} ${await res.text()}`);
+  }
+  say(`seeded ${DEMO_APPLICATIONS.length} demo applications (DEMO_DATA=false to skip)`);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty' };
+  const embeddedTemporal = !process.env.TEMPORAL_ADDRESS;
+  const embeddedDatabase = !process.env.DATABASE_URL;
+  let temporalUi = process.env.TEMPORAL_UI_URL;
+
+  if (embeddedTemporal) {
+    const port = Number(process.env.TEMPORAL_PORT ?? 7233);
+    const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+    for (const p of [port, uiPort]) {
+      if (await isListening(p)) {
+        throw new Error(
+          `port ${p} is already in use: stop what uses it, set TEMPORAL_PORT/TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS to use an existing Temporal server`,
+        );
+      }
+    }
+    say(`starting the Temporal dev server on 127.0.0.1:${port} (state in ${path.join(dataDir, 'temporal')})`);
+    const server = await startDevServer({
+      port,
+      uiPort,
+      dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+      logFile: path.join(dataDir, 'temporal', 'server.log'),
+    });
+    cleanups.push(server.stop);
+    env.TEMPORAL_ADDRESS = server.address;
+    temporalUi = `http://127.0.0.1:${uiPort}`;
+  }
+
+  if (embeddedDatabase) {
+    const pg = await startLocalPostgres(path.join(dataDir, 'postgres'), say);
+    cleanups.push(pg.stop);
+    await ensureDatabase(pg.baseUrl, 'ogps');
+    env.DATABASE_URL = pg.databaseUrl('ogps');
+  }
+
+  say('applying database migrations');
+  const migrated = execFileSync(
+    process.execPath,
+    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/dev/migrate.ts', 'deploy'],
+    { cwd: root, env, encoding: 'utf8' },
+  );
+  say(migrated.trim());
+
+  const port = Number(env.PORT ?? 3000);
+  if (await isListening(port)) throw new Error(`port ${port} is already in use: set PORT to another one`);
+  env.PORT = String(port);
+  say('starting the worker (it bundles the workflow code first) and the API');
+  runChild('worker', 'worker/main.ts', env);
+  runChild('api', 'api/server.ts', env);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await waitForReady(`${apiUrl}/ready`, 60_000);
+
+  const demo = env.DEMO_DATA
+    ? ['true', '1', 'yes'].includes(env.DEMO_DATA)
+    : embeddedTemporal && embeddedDatabase;
+  if (demo && (await isEmpty(env.DATABASE_URL as string))) await seedDemo(apiUrl);
+
+  say('ready:');
+  say(`  API          ${apiUrl}   (GET /health, GET /ready)`);
+  say(`  API docs     ${apiUrl}/docs   (OpenAPI at ${apiUrl}/openapi.json)`);
+  say(
+    `  Temporal UI  ${temporalUi ?? 'the UI of your Temporal cluster (set TEMPORAL_UI_URL to show it here)'}`,
+  );
+  say('press Ctrl-C to stop everything');
+}
+
+main().catch(async (err: unknown) => {
+  say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+});

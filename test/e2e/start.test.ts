@@ -1,0 +1,96 @@
+/**
+ * The start command as a new user runs it: everything embedded comes up, demo cases move, Ctrl-C stops it
+ * all, and a second run finds the data of the first. Ports and the data folder are its own, so that it
+ * runs beside a developer's `npm start`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../../scripts/dev/ports';
+import { officeYear } from '../../infra/application-numbers';
+import { eventually } from '../helpers/stack';
+
+const root = path.resolve(__dirname, '..', '..');
+
+interface Run {
+  output: () => string;
+  ready: Promise<void>;
+  stop: () => Promise<number | null>;
+}
+
+function startCommand(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes('press Ctrl-C to stop everything')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => reject(new Error(`start exited with ${code} before ready:\n${out}`)));
+  });
+  return {
+    output: () => out,
+    ready,
+    stop: () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
+describe('npm start', () => {
+  const dataDir = path.join(root, '.data', 'test', `start-${randomBytes(4).toString('hex')}`);
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('brings up Temporal, PostgreSQL, worker and API with demo cases, stops on Ctrl-C and keeps the data', async () => {
+    mkdirSync(dataDir, { recursive: true });
+    const env = {
+      OGPS_DATA_DIR: dataDir,
+      TEMPORAL_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+    };
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const year = officeYear(new Date());
+    const demoCase = `${api}/applications/08305-${year}-000001`;
+
+    const first = startCommand(env);
+    try {
+      await first.ready;
+      expect(first.output()).toContain('seeded 5 demo applications');
+      expect(first.output()).toContain(`Temporal UI  http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+      expect((await fetch(`${api}/health`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+      expect((await fetch(`${api}/docs`)).status).toBe(200);
+      await eventually(
+        async () => (await (await fetch(demoCase)).json()) as { state?: string },
+        (s) => s.state === 'registered',
+      );
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    expect(first.output()).toContain('[start] stopped');
+    await expect(fetch(`${api}/health`)).rejects.toThrow();
+
+    const second = startCommand(env);
+    try {
+      await second.ready;
+      expect(second.output()).not.toContain('seeded');
+      expect(second.output()).toContain('no pending migrations');
+      const status = (await (await fetch(demoCase)).json()) as { state: string; applicationId: string };
+      expect(status).toMatchObject({ applicationId: `08305-${year}-000001`, state: 'registered' });
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+  });
+});
