@@ -4,7 +4,7 @@
 //
 //   node scripts/bootstrap.mjs [--for start|test]
 //
-// Steps: npm dependencies (npm ci), the Prisma client (prisma generate, offline), the Temporal CLI
+// Steps: npm dependencies (the locked versions), the Prisma client (prisma generate, offline), the Temporal CLI
 // (TEMPORAL_CLI, PATH, or built once with `go install`), and for tests the Java time-skipping test server
 // (Maven). Tools go to .tools/ (gitignored).
 import { spawnSync } from 'node:child_process';
@@ -49,8 +49,11 @@ function onPath(bin) {
 function npmDependencies() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   if (mtime(marker) >= mtime(path.join(root, 'package-lock.json'))) return;
-  say('installing npm dependencies (npm ci)…');
-  const secs = run('npm', ['ci', '--no-audit', '--no-fund']);
+  say('installing npm dependencies…');
+  // Not `npm ci`: the lock cannot list other platforms' optional binaries (@swc/core-darwin-*, …) when the
+  // registry a machine reaches serves only its own platform's, and `npm ci` refuses such a lock.
+  // `npm install --no-save` installs exactly the locked versions and never rewrites the lock.
+  const secs = run('npm', ['install', '--no-save', '--no-audit', '--no-fund']);
   say(`npm dependencies installed in ${secs}s`);
 }
 
