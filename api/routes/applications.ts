@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Request } from 'express';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { RejectionType } from '../../domain/errors';
@@ -12,6 +12,8 @@ import type { PrismaClient } from '../../generated/prisma/client';
 import { allocateApplicationNumber } from '../../infra/application-numbers';
 import { applicationParamsRequest, createApplicationRequest, withdrawRequest } from '../schemas';
 import { parseRequest } from '../validate';
+
+const MAX_NUMBER_SKIPS = 20;
 
 export interface ApplicationsRouterDeps {
   temporal: Client;
@@ -25,22 +27,52 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
   const router = Router();
   const actorOf = deps.actorOf ?? (() => 'staff');
 
+  /**
+   * Allocates the next application number and starts its workflow. A number Temporal already knows means the
+   * database's counter is behind Temporal (a database restored from an older backup, say): the number is
+   * skipped with a warning rather than failing the filing, a bounded number of times.
+   */
+  async function startWithNewNumber(
+    req: Request,
+    municipalityCode: string,
+    start: (applicationId: string) => Promise<void>,
+  ): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const applicationId = await allocateApplicationNumber(deps.prisma, municipalityCode, new Date());
+      try {
+        await start(applicationId);
+        return applicationId;
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        req.log.warn({ applicationId }, 'application number already used in Temporal; skipping it');
+        if (attempt >= MAX_NUMBER_SKIPS) {
+          throw new HttpError(
+            409,
+            'Application number conflict',
+            'The registry counter is behind the workflow store; the office administrator must realign it',
+          );
+        }
+      }
+    }
+  }
+
   router.post('/', async (req, res) => {
     const { body } = parseRequest(createApplicationRequest, req);
     const submittedAt = new Date();
-    const applicationId = await allocateApplicationNumber(deps.prisma, body.municipalityCode, submittedAt);
-    const input: ApplicationInput = {
-      applicationId,
-      municipalityCode: body.municipalityCode,
-      benefitCode: body.benefitCode,
-      applicant: body.applicant,
-      submittedAt: submittedAt.toISOString(),
-      submittedBy: actorOf(req),
-    };
-    await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
-      workflowId: applicationId,
-      taskQueue: deps.taskQueue,
-      args: [input],
+    const applicationId = await startWithNewNumber(req, body.municipalityCode, async (applicationId) => {
+      const input: ApplicationInput = {
+        applicationId,
+        municipalityCode: body.municipalityCode,
+        benefitCode: body.benefitCode,
+        applicant: body.applicant,
+        submittedAt: submittedAt.toISOString(),
+        submittedBy: actorOf(req),
+      };
+      await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+        workflowId: applicationId,
+        taskQueue: deps.taskQueue,
+        args: [input],
+      });
     });
     const self = `${req.baseUrl}/${applicationId}`;
     res.status(201).location(self).json({ applicationId, state: 'submitted', links: { self } });

@@ -77,7 +77,11 @@ describe('worker and API processes', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(intakeRequest()),
       });
-      expect(created.status).toBe(201);
+      // On failure the API's own log says why.
+      expect({ status: created.status, log: created.status === 201 ? '' : api.output() }).toEqual({
+        status: 201,
+        log: '',
+      });
       const { applicationId } = (await created.json()) as { applicationId: string };
       await eventually(
         () => getJson(`${base}/applications/${applicationId}`),

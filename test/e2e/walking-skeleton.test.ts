@@ -1,5 +1,8 @@
 import request from 'supertest';
-import { intakeRequest } from '../helpers/fixtures';
+import { formatApplicationNumber } from '../../domain/application';
+import { officeYear } from '../../infra/application-numbers';
+import type { applicationWorkflow } from '../../workflows/application';
+import { applicationInput, intakeRequest } from '../helpers/fixtures';
 import { eventually, startStack } from '../helpers/stack';
 import type { Stack } from '../helpers/stack';
 
@@ -52,6 +55,24 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       .expect(201);
     const seq = (id: string): number => Number(id.split('-')[2]);
     expect(seq(b.body.applicationId)).toBe(seq(a.body.applicationId) + 1);
+  });
+
+  it('skips a number Temporal already holds (a database behind its workflows) instead of failing', async () => {
+    const year = officeYear(new Date());
+    const counter = await stack.db.prisma.applicationNumberCounter.findUniqueOrThrow({
+      where: { municipalityCode_year: { municipalityCode: '08112', year } },
+    });
+    const taken = formatApplicationNumber('08112', year, counter.lastValue + 1);
+    await stack.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+      workflowId: taken,
+      taskQueue: stack.taskQueue,
+      args: [applicationInput(taken, { municipalityCode: '08112' })],
+    });
+    const res = await request(stack.app)
+      .post('/applications')
+      .send(intakeRequest({ municipalityCode: '08112' }))
+      .expect(201);
+    expect(res.body.applicationId).toBe(formatApplicationNumber('08112', year, counter.lastValue + 2));
   });
 
   it('withdraws an application, projects it, and refuses a second withdrawal with 409', async () => {

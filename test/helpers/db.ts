@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { MUNICIPALITY_CODES } from '../../domain/municipalities';
 import { dropDatabase, ensureDatabase } from '../../scripts/dev/postgres';
 import { createPrisma } from '../../infra/db';
 import type { PrismaClient } from '../../infra/db';
@@ -18,6 +19,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   const prisma = createPrisma(url.toString());
+  // Test files share one Temporal server, where application numbers are workflow ids: each database numbers
+  // from a random point of its own so that two files never file the same number.
+  const start = randomInt(1, 900) * 1000;
+  await prisma.$executeRaw`
+    INSERT INTO application_number_counter (municipality_code, year, last_value)
+    SELECT code, y, ${start} FROM unnest(${MUNICIPALITY_CODES}::text[]) AS code,
+      generate_series(2020, 2040) AS y`;
   return {
     url: url.toString(),
     prisma,
