@@ -30,7 +30,9 @@ describe('applicationWorkflow', () => {
   let bundle: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows()]);
+    // One after the other: the test server's JVM must not start while webpack holds the CPU.
+    bundle = await bundleWorkflows();
+    env = await createTimeSkippingEnv();
   });
   afterAll(async () => {
     await env?.teardown();
