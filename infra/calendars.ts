@@ -54,7 +54,7 @@ function readYearFile<S extends typeof yearFileSchema>(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'} ${i.message}`).join('; '),
     );
   }
-  const data = parsed.data as z.infer<S>;
+  const data = parsed.data;
   if (data.year !== expectYear)
     throw new CalendarDataError(file, `says year ${data.year} but is named ${expectYear}`);
   const wrongYear = data.holidays.find((h) => !h.date.startsWith(`${expectYear}-`));
