@@ -88,13 +88,14 @@ describe('business-day deadlines (art. 30.2, 30.3)', () => {
 });
 
 describe('calendar-day and month deadlines (art. 30.4, 30.5)', () => {
-  it.each([
+  const cases: [string, number, 'calendar_days' | 'months', string, number, string][] = [
     ['2026-01-31', 1, 'months', '2026-03-02', 2, 'no 31 February: the 28th, a Saturday, moves to Monday'],
     ['2026-05-20', 3, 'months', '2026-08-20', 0, 'same day number three months on'],
     ['2025-11-30', 1, 'months', '2025-12-30', 0, 'into December'],
     ['2026-06-14', 10, 'calendar_days', '2026-06-25', 1, 'ends on Sant Joan: next business day'],
     ['2026-12-21', 4, 'calendar_days', '2026-12-28', 3, 'ends on Christmas, then Sant Esteve and a Sunday'],
-  ] as const)('%s + %i %s → %s (%i moved): %s', (from, amount, unit, deadline, skipped) => {
+  ];
+  it.each(cases)('%s + %i %s → %s (%i moved): %s', (from, amount, unit, deadline, skipped) => {
     const d = computeDeadline(town, { from, amount, unit });
     expect(d).toMatchObject({ deadline, nonBusinessDaysSkipped: skipped });
     if (skipped > 0) expect(articles(d)).toContain('30.5');
