@@ -1,0 +1,58 @@
+/**
+ * Loads the benefit catalogue: domain/catalogue/<INE code>/<effective-from date>.json, one file per version,
+ * each validated on load. A bad file stops the load with its path and every problem in it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { catalogueVersionSchema } from '../domain/catalogue';
+import type { CatalogueVersion } from '../domain/catalogue';
+
+export const DEFAULT_CATALOGUE_DIR = path.resolve(__dirname, '..', 'domain', 'catalogue');
+
+export class CatalogueDataError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'CatalogueDataError';
+  }
+}
+
+export function loadCatalogue(dir: string = DEFAULT_CATALOGUE_DIR): CatalogueVersion[] {
+  const versions: CatalogueVersion[] = [];
+  for (const code of readdirSync(dir)) {
+    for (const name of readdirSync(path.join(dir, code))) {
+      const file = path.join(dir, code, name);
+      const m = /^(\d{4}-\d{2}-\d{2})\.json$/.exec(name);
+      if (!m) throw new CatalogueDataError(file, 'catalogue files are named <effective-from date>.json');
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new CatalogueDataError(file, `not valid JSON (${(err as Error).message})`);
+      }
+      const parsed = catalogueVersionSchema.safeParse(raw);
+      if (!parsed.success) {
+        throw new CatalogueDataError(
+          file,
+          parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; '),
+        );
+      }
+      const version = parsed.data;
+      if (version.municipalityCode !== code) {
+        throw new CatalogueDataError(
+          file,
+          `municipalityCode ${version.municipalityCode} is not its folder's ${code}`,
+        );
+      }
+      if (version.effectiveFrom !== m[1]) {
+        throw new CatalogueDataError(
+          file,
+          `effectiveFrom ${version.effectiveFrom} is not its file name's ${m[1]}`,
+        );
+      }
+      const clash = versions.find((v) => v.municipalityCode === code && v.version === version.version);
+      if (clash) throw new CatalogueDataError(file, `version ${version.version} is already defined`);
+      versions.push(version);
+    }
+  }
+  return versions;
+}
