@@ -38,6 +38,8 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
             applicantDocument: input.applicant.documentNumber,
             language: input.applicant.language,
             submittedAt: new Date(input.submittedAt),
+            effectiveFilingDate: new Date(`${input.effectiveFilingDate}T00:00:00Z`),
+            catalogueVersion: input.pinned.version,
             registeredAt,
           },
           update: {},

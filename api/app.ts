@@ -12,12 +12,16 @@ import { HttpError, errorMiddleware } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { createApplicationsRouter } from './routes/applications';
 import { createHealthRouter } from './routes/health';
+import { createCalendarRouter } from './routes/calendar';
+import { createCatalogueRouter } from './routes/catalogue';
+import type { ReferenceData } from '../infra/reference-data';
 
 export interface AppDeps {
   temporal: Client;
   prisma: PrismaClient;
   logger: Logger;
   taskQueue: string;
+  reference: ReferenceData;
   bodyLimit?: string;
 }
 
@@ -47,6 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(createHealthRouter(deps));
   app.use('/applications', createApplicationsRouter(deps));
+  app.use('/calendar', createCalendarRouter(deps));
+  app.use('/catalogue', createCatalogueRouter(deps));
 
   const openApi = buildOpenApiDocument();
   app.get('/openapi.json', (_req, res) => {

@@ -11,7 +11,10 @@ import {
   healthSchema,
   problemSchema,
   withdrawRequest,
+  deadlineResponseSchema,
 } from './schemas';
+import { deadlineRequest } from './routes/calendar';
+import { catalogueRequest } from './routes/catalogue';
 
 function problem(description: string) {
   return { description, content: { 'application/problem+json': { schema: problemSchema } } };
@@ -62,6 +65,33 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       404: problem('No such application'),
       409: problem('Not allowed in the current state'),
       503: problem('Temporal unreachable'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/calendar/deadline',
+    summary: 'A legal deadline in a municipality (Llei 39/2015 arts. 30-31), with its legal basis',
+    request: { query: deadlineRequest.shape.query },
+    responses: {
+      200: {
+        description: 'The deadline',
+        content: { 'application/json': { schema: deadlineResponseSchema } },
+      },
+      400: problem('Invalid query, each field named'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/catalogue/{municipality}',
+    summary: 'The benefit catalogue version in force in a municipality on a date (today by default)',
+    request: { params: catalogueRequest.shape.params, query: catalogueRequest.shape.query },
+    responses: {
+      200: {
+        description: 'The version in force',
+        content: { 'application/json': { schema: z.object({}).passthrough() } },
+      },
+      400: problem('Unknown municipality or bad date'),
+      404: problem('No version in force on that date'),
     },
   });
   for (const path of ['/health', '/ready']) {

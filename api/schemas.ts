@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { APPLICATION_NUMBER_PATTERN, APPLICATION_STATES } from '../domain/application';
 import { BENEFIT_CODES } from '../domain/benefits';
+import { DEADLINE_UNITS } from '../domain/deadlines';
 import { intakeSchema } from '../domain/intake';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
 
@@ -45,6 +46,8 @@ export const applicationStatusSchema = z
     benefitCode: z.enum(BENEFIT_CODES),
     state: z.enum(APPLICATION_STATES),
     submittedAt: z.iso.datetime(),
+    effectiveFilingDate: z.iso.date(),
+    catalogueVersion: z.string(),
     registeredAt: z.iso.datetime().optional(),
     closedAt: z.iso.datetime().optional(),
     history: z.array(stepSchema),
@@ -77,3 +80,25 @@ export const healthSchema = z
     checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })).optional(),
   })
   .openapi('Health');
+
+export const deadlineResponseSchema = z
+  .object({
+    deadline: z.iso.date(),
+    provisional: z.boolean(),
+    provisionalReasons: z.array(z.string()),
+    nonBusinessDaysSkipped: z.number().int(),
+    legalBasis: z.array(
+      z.object({
+        citation: z.string(),
+        law: z.string(),
+        article: z.string(),
+        ca: z.string(),
+        es: z.string(),
+      }),
+    ),
+    countedFrom: z.iso.date(),
+    amount: z.number().int(),
+    unit: z.enum(DEADLINE_UNITS),
+    municipality: z.enum(MUNICIPALITY_CODES),
+  })
+  .openapi('Deadline');

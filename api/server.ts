@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
+import { loadReferenceData } from '../infra/reference-data';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
@@ -16,9 +17,11 @@ async function main(): Promise<void> {
   // Lazy: the API starts and answers /health and 503s while Temporal is still coming up.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const reference = loadReferenceData(); // throws with the bad file named: nothing is served on bad data
   const app = createApp({
     temporal,
     prisma,
+    reference,
     logger,
     taskQueue: config.TASK_QUEUE,
     bodyLimit: config.BODY_LIMIT,

@@ -4,6 +4,8 @@
 import type { BenefitCode } from './benefits';
 import type { MunicipalityCode } from './municipalities';
 import type { DocumentType } from './identity';
+import type { PinnedBenefit } from './catalogue';
+import type { IsoDate } from './dates';
 
 export const APPLICATION_STATES = ['submitted', 'registered', 'withdrawn'] as const;
 export type ApplicationState = (typeof APPLICATION_STATES)[number];
@@ -31,6 +33,10 @@ export interface ApplicationInput {
   applicant: Applicant;
   /** When the filing entered the registry (ISO 8601). */
   submittedAt: string;
+  /** The day the filing counts from: its own, or the next business day when filed on a non-business day (art. 31). */
+  effectiveFilingDate: IsoDate;
+  /** The catalogue version in force on the effective filing date, with the benefit's definition (pinned). */
+  pinned: PinnedBenefit;
   /** Staff member who registered it, or 'citizen' for an online filing. */
   submittedBy: string;
 }
@@ -51,6 +57,8 @@ export interface ApplicationStatus {
   benefitCode: BenefitCode;
   state: ApplicationState;
   submittedAt: string;
+  effectiveFilingDate: IsoDate;
+  catalogueVersion: string;
   registeredAt?: string | undefined;
   closedAt?: string | undefined;
   history: StepRecord[];

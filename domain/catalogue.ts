@@ -88,7 +88,10 @@ export const amountFormulaSchema = z.discriminatedUnion('type', [
 ]);
 export type AmountFormula = z.infer<typeof amountFormulaSchema>;
 
-const period = z.object({ amount: z.number().int().min(1), unit: z.enum(['business_days', 'calendar_days', 'months']) });
+const period = z.object({
+  amount: z.number().int().min(1),
+  unit: z.enum(['business_days', 'calendar_days', 'months']),
+});
 
 export const benefitDefinitionSchema = z
   .object({
@@ -108,7 +111,9 @@ export const benefitDefinitionSchema = z
           /** Tax data need express consent (`Si`); others are consulted unless the person objects. */
           consent: z.enum(['Si', 'NoOpo', 'Ley']).optional(),
           /** Only when the household has a member with this circumstance. */
-          onlyIf: z.enum(['disability', 'dependency', 'large_family', 'single_parent', 'children']).optional(),
+          onlyIf: z
+            .enum(['disability', 'dependency', 'large_family', 'single_parent', 'children'])
+            .optional(),
         }),
       )
       .min(1),
@@ -135,7 +140,11 @@ export const benefitDefinitionSchema = z
   .superRefine((b, ctx) => {
     const registry = b.requiredDocuments.find((d) => d.registry === 'AEAT_IRPF' && d.consent !== 'Si');
     if (registry) {
-      ctx.addIssue({ code: 'custom', message: `${registry.code}: tax data need express consent (Si)`, path: ['requiredDocuments'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${registry.code}: tax data need express consent (Si)`,
+        path: ['requiredDocuments'],
+      });
     }
   });
 export type BenefitDefinition = z.infer<typeof benefitDefinitionSchema>;

@@ -37,6 +37,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     benefitCode: input.benefitCode,
     state: 'submitted',
     submittedAt: input.submittedAt,
+    effectiveFilingDate: input.effectiveFilingDate,
+    catalogueVersion: input.pinned.version,
     history: [{ at: input.submittedAt, type: 'submitted', to: 'submitted', actor: input.submittedBy }],
   };
   // Keys for projected events: stable across activity retries and workflow replays, unique per step.

@@ -5,6 +5,10 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { RejectionType } from '../../domain/errors';
 import { HttpError } from '../errors';
+import { createBusinessCalendar } from '../../domain/calendar';
+import { pinBenefit } from '../../domain/catalogue';
+import { effectiveFiling } from '../../domain/deadlines';
+import type { ReferenceData } from '../../infra/reference-data';
 import type { applicationWorkflow } from '../../workflows/application';
 import { statusQuery, withdrawUpdate } from '../../workflows/messages';
 import type { ApplicationInput } from '../../domain/application';
@@ -17,6 +21,7 @@ const MAX_NUMBER_SKIPS = 20;
 
 export interface ApplicationsRouterDeps {
   temporal: Client;
+  reference: ReferenceData;
   prisma: PrismaClient;
   taskQueue: string;
   /** The staff member acting; authentication replaces this in the API issue. */
@@ -59,6 +64,21 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
   router.post('/', async (req, res) => {
     const { body } = parseRequest(createApplicationRequest, req);
     const submittedAt = new Date();
+    const calendar = createBusinessCalendar(deps.reference.calendar, [body.municipalityCode]);
+    const filing = effectiveFiling(calendar, submittedAt.toISOString());
+    const pinned = pinBenefit(
+      deps.reference.catalogue,
+      body.municipalityCode,
+      body.benefitCode,
+      filing.effectiveDate,
+    );
+    if (!pinned) {
+      throw new HttpError(
+        422,
+        'Benefit not offered',
+        `No catalogue version of ${body.benefitCode} is in force in ${body.municipalityCode} on ${filing.effectiveDate}`,
+      );
+    }
     const applicationId = await startWithNewNumber(req, body.municipalityCode, async (applicationId) => {
       const input: ApplicationInput = {
         applicationId,
@@ -66,6 +86,8 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         benefitCode: body.benefitCode,
         applicant: body.applicant,
         submittedAt: submittedAt.toISOString(),
+        effectiveFilingDate: filing.effectiveDate,
+        pinned,
         submittedBy: actorOf(req),
       };
       await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {

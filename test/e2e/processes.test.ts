@@ -71,7 +71,10 @@ describe('worker and API processes', () => {
         () => getJson(`${base}/ready`),
         (r) => r.status === 200,
         30_000,
-      );
+      ).catch((err: Error) => {
+        // A process that died at start-up says why in its own output.
+        throw new Error(`${err.message}\nAPI output:\n${api.output()}\nworker output:\n${worker.output()}`);
+      });
       const created = await fetch(`${base}/applications`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

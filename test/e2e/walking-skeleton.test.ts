@@ -30,12 +30,15 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       applicationId: id,
       municipalityCode: '08305',
       benefitCode: 'URGENCY_FOOD',
+      catalogueVersion: expect.stringMatching(/^2026\.\d$/),
+      effectiveFilingDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
     });
 
     const row = await stack.db.prisma.application.findUniqueOrThrow({
       where: { id },
       include: { events: true },
     });
+    expect(row.catalogueVersion).toBe((status as unknown as { catalogueVersion: string }).catalogueVersion);
     expect(row).toMatchObject({
       state: 'registered',
       applicantDocument: '12345678Z',
@@ -166,6 +169,8 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       '/applications',
       '/applications/{id}',
       '/applications/{id}/withdraw',
+      '/calendar/deadline',
+      '/catalogue/{municipality}',
       '/health',
       '/ready',
     ]);

@@ -1,4 +1,15 @@
 import type { ApplicationInput } from '../../domain/application';
+import { pinBenefit } from '../../domain/catalogue';
+import type { PinnedBenefit } from '../../domain/catalogue';
+import { loadCatalogue } from '../../infra/catalogue';
+
+const catalogue = loadCatalogue();
+
+export function pinnedBenefit(municipality: string, benefit: string, on: string): PinnedBenefit {
+  const pinned = pinBenefit(catalogue, municipality, benefit, on);
+  if (!pinned) throw new Error(`no ${benefit} in force in ${municipality} on ${on}`);
+  return pinned;
+}
 import type { IntakeRequest } from '../../domain/intake';
 
 /** A valid filing as the API receives it. 12345678Z is a DNI with a correct check letter. */
@@ -33,6 +44,8 @@ export function applicationInput(
       language: 'ca',
     },
     submittedAt: '2026-03-02T09:15:00.000Z',
+    effectiveFilingDate: '2026-03-02',
+    pinned: pinnedBenefit('08305', 'URGENCY_FOOD', '2026-03-02'),
     submittedBy: 'staff-1',
     ...overrides,
   };

@@ -8,6 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../infra/logger';
+import { loadReferenceData } from '../../infra/reference-data';
 import { createWorker } from '../../worker/worker';
 import { createTestDatabase } from './db';
 import type { TestDatabase } from './db';
@@ -49,6 +50,7 @@ export async function startStack(): Promise<Stack> {
     temporal: client,
     prisma: db.prisma,
     logger: createLogger('silent', 'test'),
+    reference: loadReferenceData(),
     taskQueue,
   });
   return {

@@ -243,3 +243,28 @@ describe('rent, supplies and school meals', () => {
     expect(r.amount).toMatchObject({ amount: 228.9, total: 2289, instalments: 10 });
   });
 });
+
+describe('incompatible benefits (an ordinance that excludes people receiving IMV or RGC)', () => {
+  const base = pinned('URGENCY_FOOD');
+  const exclusive: PinnedBenefit = {
+    ...base,
+    benefit: {
+      ...base.benefit,
+      eligibility: [{ type: 'no_incompatible_benefits', benefits: ['IMV', 'RGC'] }],
+    },
+  };
+
+  it.each([
+    [{ IMV: 0, RGC: 0 }, 'pass'],
+    [{ IMV: 0, RGC: 664.5 }, 'fail'],
+    [{ IMV: 0 }, 'unknown'],
+    [undefined, 'unknown'],
+  ])('received %j → %s', (benefitsReceived, outcome) => {
+    const r = evaluateEligibility(exclusive, family({ benefitsReceived }));
+    expect(r.criteria[0]?.outcome).toBe(outcome);
+    if (outcome === 'fail') {
+      expect(r.criteria[0]?.figures).toEqual({ RGC: 664.5 });
+      expect(r.criteria[0]?.reason.ca).toBe('Percep RGC (664,50 €), incompatible amb aquest ajut.');
+    }
+  });
+});
