@@ -3,15 +3,28 @@
  * its own. Workflows import only the type of what this returns.
  */
 import type { PrismaClient } from '../generated/prisma/client';
+import type { ReferenceData } from '../infra/reference-data';
+import { createNoticeActivities } from './notices';
 import { createProjectionActivities } from './projection';
+import { createReferenceActivities } from './reference';
+import { createRegistryActivities } from './registries';
+import type { RegistryGateway } from './registries';
+import { createTreasuryActivities } from './treasury';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
+  /** Read when needed, so that reloaded calendars and catalogue reach renewals. */
+  reference: () => ReferenceData;
+  registries?: RegistryGateway | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createProjectionActivities(deps),
+    ...createNoticeActivities(deps),
+    ...createTreasuryActivities(deps),
+    ...createRegistryActivities(deps),
+    ...createReferenceActivities(deps),
   };
 }
 

@@ -1,9 +1,10 @@
 /**
  * Projection of workflow state into PostgreSQL. Every write is idempotent: an event carries a key chosen by
- * the workflow, and a retried activity finds its event already there and changes nothing.
+ * the workflow, and a case view carries a version, so a retried or replayed activity never writes a step
+ * twice nor puts an older view over a newer one.
  */
 import type { PrismaClient } from '../generated/prisma/client';
-import type { ApplicationInput, ApplicationState } from '../domain/application';
+import type { ApplicationInput, ApplicationState, HumanTask, RunningDeadline } from '../domain/application';
 import { isClosed } from '../domain/application';
 
 export interface RecordApplicationInput extends ApplicationInput {
@@ -22,6 +23,28 @@ export interface RecordTransitionInput {
   at: string;
 }
 
+export interface RecordEventInput {
+  applicationId: string;
+  eventKey: string;
+  type: string;
+  actor?: string | undefined;
+  note?: string | undefined;
+  detail?: Record<string, unknown> | undefined;
+  at: string;
+}
+
+export interface CaseViewInput {
+  applicationId: string;
+  /** Increasing within a case (period, then sequence): an older view never replaces a newer one. */
+  version: string;
+  state: ApplicationState;
+  assignee: string | null;
+  deadlines: RunningDeadline[];
+  task: HumanTask | null;
+}
+
+const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
+
 export function createProjectionActivities({ prisma }: { prisma: PrismaClient }) {
   return {
     async recordApplication(input: RecordApplicationInput): Promise<void> {
@@ -38,8 +61,9 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
             applicantDocument: input.applicant.documentNumber,
             language: input.applicant.language,
             submittedAt: new Date(input.submittedAt),
-            effectiveFilingDate: new Date(`${input.effectiveFilingDate}T00:00:00Z`),
+            effectiveFilingDate: day(input.effectiveFilingDate),
             catalogueVersion: input.pinned.version,
+            assignee: input.assignee ?? null,
             registeredAt,
           },
           update: {},
@@ -84,6 +108,67 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
           where: { id: input.applicationId },
           data: { state: input.to, ...(isClosed(input.to) ? { closedAt: at } : {}) },
         });
+      });
+    },
+
+    async recordEvent(input: RecordEventInput): Promise<void> {
+      await prisma.applicationEvent.createMany({
+        data: [
+          {
+            applicationId: input.applicationId,
+            eventKey: input.eventKey,
+            type: input.type,
+            actor: input.actor ?? null,
+            detail:
+              input.note || input.detail
+                ? { ...(input.note ? { note: input.note } : {}), ...input.detail }
+                : undefined,
+            occurredAt: new Date(input.at),
+          },
+        ],
+        skipDuplicates: true,
+      });
+    },
+
+    /** Running deadlines, the pending task and the assignee, as the coordinators' lists read them. */
+    async recordCaseView(input: CaseViewInput): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { count } = await tx.application.updateMany({
+          where: {
+            id: input.applicationId,
+            OR: [{ viewVersion: null }, { viewVersion: { lt: input.version } }],
+          },
+          data: {
+            viewVersion: input.version,
+            assignee: input.assignee,
+            nextDeadline: input.deadlines[0] ? day(input.deadlines[0].dueDate) : null,
+          },
+        });
+        if (count === 0) return; // a newer view is already there
+        await tx.applicationDeadline.deleteMany({ where: { applicationId: input.applicationId } });
+        await tx.applicationDeadline.createMany({
+          data: input.deadlines.map((d) => ({
+            applicationId: input.applicationId,
+            kind: d.kind,
+            dueDate: day(d.dueDate),
+            legalBasis: d.legalBasis.map((b) => `${b.law}, art. ${b.article}`),
+            provisional: d.provisional,
+            pausedSince: d.pausedSince ? day(d.pausedSince) : null,
+          })),
+        });
+        await tx.applicationTask.deleteMany({ where: { applicationId: input.applicationId } });
+        if (input.task) {
+          await tx.applicationTask.create({
+            data: {
+              applicationId: input.applicationId,
+              kind: input.task.kind,
+              assignee: input.task.assignee ?? null,
+              createdOn: day(input.task.createdOn),
+              slaDate: day(input.task.slaDate),
+              overdue: input.task.overdue,
+            },
+          });
+        }
       });
     },
   };

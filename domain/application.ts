@@ -6,12 +6,33 @@ import type { MunicipalityCode } from './municipalities';
 import type { DocumentType } from './identity';
 import type { PinnedBenefit } from './catalogue';
 import type { IsoDate } from './dates';
+import type { EligibilityResult, HouseholdMember } from './eligibility';
+import type { LegalBasis } from './legal-basis';
+import type { CalendarData } from './calendar';
 
-export const APPLICATION_STATES = ['submitted', 'registered', 'withdrawn'] as const;
+/**
+ * Where a case stands. The lifecycle (../shared/domain.md): registered → documents → assessment → proposal →
+ * resolution → notification → payments → justification → renewal, with appeal, repayment and withdrawal.
+ */
+export const APPLICATION_STATES = [
+  'submitted',
+  'registered',
+  'awaiting_documents',
+  'assessment',
+  'proposed',
+  'notifying',
+  'appeal',
+  'paying',
+  'awaiting_justification',
+  'repayment',
+  'renewal_review',
+  'closed',
+  'withdrawn',
+] as const;
 export type ApplicationState = (typeof APPLICATION_STATES)[number];
 
 /** States in which the case is over: nothing may change it any more. */
-export const CLOSED_STATES: readonly ApplicationState[] = ['withdrawn'];
+export const CLOSED_STATES: readonly ApplicationState[] = ['closed', 'withdrawn'];
 
 export type Language = 'ca' | 'es';
 
@@ -25,20 +46,104 @@ export interface Applicant {
   phone?: string | undefined;
 }
 
+/** What the person declared at filing; registries confirm or replace it. */
+export interface DeclaredFacts {
+  birthDate?: IsoDate | undefined;
+  household?: HouseholdMember[] | undefined;
+  monthlyIncome?: number | undefined;
+  savings?: number | undefined;
+  /** The cost the aid is asked for (a bill, a month's rent). */
+  cost?: number | undefined;
+  residenceSince?: IsoDate | undefined;
+}
+
 /** What the workflow receives at start: the application as filed, already validated by the API. */
 export interface ApplicationInput {
   applicationId: string;
   municipalityCode: MunicipalityCode;
   benefitCode: BenefitCode;
   applicant: Applicant;
+  declared?: DeclaredFacts | undefined;
+  /** Checklist codes of the documents handed in with the filing. */
+  attachedDocuments?: string[] | undefined;
   /** When the filing entered the registry (ISO 8601). */
   submittedAt: string;
   /** The day the filing counts from: its own, or the next business day when filed on a non-business day (art. 31). */
   effectiveFilingDate: IsoDate;
   /** The catalogue version in force on the effective filing date, with the benefit's definition (pinned). */
   pinned: PinnedBenefit;
+  /** The holiday calendars of the municipality, as loaded when the period started. */
+  calendar: CalendarData;
+  /** Registries the person objected to, and express consent for tax data (art. 28.2). */
+  consent: { objections: string[]; taxConsent: boolean };
   /** Staff member who registered it, or 'citizen' for an online filing. */
   submittedBy: string;
+  /** The staff member the case is assigned to at start. */
+  assignee?: string | undefined;
+}
+
+export type DeadlineKind =
+  | 'acknowledgement'
+  | 'max_time_to_resolve'
+  | 'document_request'
+  | 'task_sla'
+  | 'notification_acceptance'
+  | 'appeal_filing'
+  | 'appeal_resolution'
+  | 'justification'
+  | 'repayment'
+  | 'renewal';
+
+/** A legal or service deadline running on the case. */
+export interface RunningDeadline {
+  kind: DeadlineKind;
+  /** Last day (office calendar) on which the step can still be taken. */
+  dueDate: IsoDate;
+  legalBasis: LegalBasis[];
+  provisional: boolean;
+  /** Set while the clock is paused (art. 22.1.a). */
+  pausedSince?: IsoDate | undefined;
+}
+
+export interface DocumentRequestStatus {
+  requestedOn: IsoDate;
+  documents: { code: string; name: { ca: string; es: string }; delivered: boolean }[];
+  extendedBy?: number | undefined;
+}
+
+export type TaskKind =
+  'assessment_report' | 'resolution' | 'appeal_resolution' | 'justification_review' | 'payment_failure';
+
+export interface HumanTask {
+  kind: TaskKind;
+  assignee?: string | undefined;
+  createdOn: IsoDate;
+  slaDate: IsoDate;
+  overdue: boolean;
+}
+
+export type ResolutionOutcome = 'granted' | 'refused' | 'withdrawal';
+
+export interface Resolution {
+  outcome: ResolutionOutcome;
+  reasons: string;
+  /** Per payment, with the number of payments, when granted. */
+  amount?: number | undefined;
+  instalments?: number | undefined;
+  proposedBy: string;
+  resolvedBy: string;
+  resolvedOn: IsoDate;
+  /** True when it decides an appeal (recurs de reposició). */
+  onAppeal?: boolean | undefined;
+}
+
+export interface PaymentRecord {
+  key: string;
+  instalment: number;
+  amount: number;
+  dueDate: IsoDate;
+  status: 'pending' | 'paid' | 'failed' | 'cancelled';
+  attempts?: number | undefined;
 }
 
 export interface StepRecord {
@@ -59,8 +164,54 @@ export interface ApplicationStatus {
   submittedAt: string;
   effectiveFilingDate: IsoDate;
   catalogueVersion: string;
+  /** Renewal period, from 1. */
+  period: number;
+  assignee?: string | undefined;
   registeredAt?: string | undefined;
+  acknowledgedAt?: string | undefined;
   closedAt?: string | undefined;
+  closingReason?: string | undefined;
+  pendingTask?: HumanTask | undefined;
+  documentRequest?: DocumentRequestStatus | undefined;
+  deadlines: RunningDeadline[];
+  eligibility?: EligibilityResult | undefined;
+  proposal?:
+    | { outcome: ResolutionOutcome; reasons: string; amount?: number | undefined; proposedBy: string }
+    | undefined;
+  resolution?: Resolution | undefined;
+  /** Effect of silence applied when the maximum time to resolve ran out (arts. 24-25). */
+  silence?: { effect: 'approval' | 'refusal'; on: IsoDate } | undefined;
+  notification?:
+    | {
+        depositedOn: IsoDate;
+        effectiveOn?: IsoDate | undefined;
+        outcome?: 'accepted' | 'rejected' | undefined;
+      }
+    | undefined;
+  appeal?:
+    | {
+        filedOn: IsoDate;
+        grounds: string;
+        outcome?: 'upheld' | 'dismissed' | 'dismissed_by_silence' | undefined;
+      }
+    | undefined;
+  payments: PaymentRecord[];
+  justification?:
+    | {
+        dueDate: IsoDate;
+        verdict?: 'accepted' | 'partial' | 'rejected' | 'missing' | undefined;
+        acceptedAmount?: number | undefined;
+      }
+    | undefined;
+  repayment?:
+    | {
+        amount: number;
+        openedOn: IsoDate;
+        lapsesOn: IsoDate;
+        recovered?: number | undefined;
+        outcome?: 'recovered' | 'lapsed' | undefined;
+      }
+    | undefined;
   history: StepRecord[];
 }
 

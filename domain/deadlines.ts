@@ -126,6 +126,16 @@ export function computeDeadline(calendar: BusinessCalendar, request: DeadlineReq
   };
 }
 
+/** The business day `n` business days before `date` (for alerts ahead of a deadline). */
+export function businessDaysBefore(calendar: BusinessCalendar, date: IsoDate, n: number): IsoDate {
+  let d = date;
+  for (let counted = 0; counted < n;) {
+    d = plusDays(d, -1);
+    if (calendar.isBusinessDay(d)) counted++;
+  }
+  return d;
+}
+
 /** Largest extension art. 32.1 allows: half the original period, in whole units. */
 export function maxExtension(original: Pick<Deadline, 'amount'>): number {
   return Math.floor(original.amount / 2);

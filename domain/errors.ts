@@ -7,6 +7,10 @@ export const RejectionType = {
   InvalidTransition: 'InvalidTransition',
   /** The action's data does not make sense for this case. */
   InvalidInput: 'InvalidInput',
+  /** Who proposed a resolution cannot also resolve it. */
+  FourEyesViolation: 'FourEyesViolation',
+  /** The legal period for this step is over (an appeal out of time, an extension after expiry). */
+  DeadlinePassed: 'DeadlinePassed',
 } as const;
 
 export type RejectionType = (typeof RejectionType)[keyof typeof RejectionType];

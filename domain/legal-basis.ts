@@ -60,6 +60,43 @@ export const LEGAL_BASIS = {
     'El termini màxim per resoldre se suspèn mentre es requereix l’esmena de deficiències.',
     'El plazo máximo para resolver se suspende mientras se requiere la subsanación de deficiencias.',
   ),
+  acknowledgement: article(
+    '21.4',
+    'En deu dies es comunica el termini màxim per resoldre i l’efecte del silenci.',
+    'En diez días se comunica el plazo máximo para resolver y el efecto del silencio.',
+  ),
+  maxTimeToResolve: article(
+    '21.2',
+    'Termini màxim per resoldre i notificar fixat per l’ordenança (màxim sis mesos).',
+    'Plazo máximo para resolver y notificar fijado por la ordenanza (máximo seis meses).',
+  ),
+  remedy: article(
+    '68.1',
+    'Deu dies hàbils per esmenar la sol·licitud; si no, se’n té per desistit.',
+    'Diez días hábiles para subsanar la solicitud; si no, se le tiene por desistido.',
+  ),
+  notificationRejected: article(
+    '43.2',
+    'Notificació electrònica rebutjada si no s’hi accedeix en deu dies naturals.',
+    'Notificación electrónica rechazada si no se accede en diez días naturales.',
+  ),
+  appeal: article(
+    '124.1',
+    'Recurs de reposició: un mes per interposar-lo i un mes per resoldre’l.',
+    'Recurso de reposición: un mes para interponerlo y un mes para resolverlo.',
+  ),
+  repayment: {
+    law: 'Llei 38/2003',
+    article: '42.4',
+    ca: 'El procediment de reintegrament s’ha de resoldre en dotze mesos.',
+    es: 'El procedimiento de reintegro debe resolverse en doce meses.',
+  },
+  justification: {
+    law: 'Llei 38/2003',
+    article: '30',
+    ca: 'Justificació de l’aplicació de l’ajut en el termini de l’ordenança.',
+    es: 'Justificación de la aplicación de la ayuda en el plazo de la ordenanza.',
+  },
 } as const;
 
 export function cite(basis: LegalBasis): string {

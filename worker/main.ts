@@ -6,6 +6,7 @@ import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporali
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
+import { loadReferenceData } from '../infra/reference-data';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const worker = await createWorker({ config, deps: { prisma }, connection });
+    const reference = loadReferenceData(); // a bad data file stops the worker here, naming the file
+    const worker = await createWorker({ config, deps: { prisma, reference: () => reference }, connection });
     logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks are done
     logger.info('worker stopped');

@@ -1,17 +1,117 @@
 /**
  * Signals, queries and updates of the application workflow, defined once: the workflow sets handlers for
  * them and the API calls them, so a renamed message breaks the build rather than a running case.
+ * Every update names the staff member (`actor`) who acts; validators refuse an action the case's state
+ * does not allow, with the reason, before anything is recorded.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ApplicationStatus } from '../domain/application';
+import type { ApplicationStatus, DeclaredFacts, ResolutionOutcome } from '../domain/application';
 
 export const statusQuery = defineQuery<ApplicationStatus>('status');
 
-export interface WithdrawRequest {
-  /** Who records the withdrawal: the staff member, or 'citizen' when filed by the applicant. */
+interface Action {
+  /** The staff member, or 'citizen' for the applicant's own filings. */
   actor: string;
-  reason?: string;
 }
 
-/** The applicant withdraws the application (desistiment a instància de part, art. 94 Llei 39/2015). */
+export interface WithdrawRequest extends Action {
+  reason?: string | undefined;
+}
+/** The applicant withdraws the application (art. 94), or renounces a granted aid. */
 export const withdrawUpdate = defineUpdate<ApplicationStatus, [WithdrawRequest]>('withdraw');
+
+export interface SubmitDocumentsRequest extends Action {
+  /** Codes of the requested documents delivered now; documents may arrive in parts. */
+  documents: string[];
+}
+export const submitDocumentsUpdate = defineUpdate<ApplicationStatus, [SubmitDocumentsRequest]>(
+  'submitDocuments',
+);
+
+export interface ExtendDocumentDeadlineRequest extends Action {
+  /** Business days, at most 5 (art. 68.2). */
+  days: number;
+}
+export const extendDocumentDeadlineUpdate = defineUpdate<ApplicationStatus, [ExtendDocumentDeadlineRequest]>(
+  'extendDocumentDeadline',
+);
+
+export interface AssessmentReportRequest extends Action {
+  recommendation: 'grant' | 'refuse';
+  /** The technical or social report; professional notes stay in the case's record. */
+  report: string;
+  /** Facts the professional confirmed or corrected, re-evaluated before the proposal. */
+  facts?: DeclaredFacts | undefined;
+}
+export const submitAssessmentUpdate = defineUpdate<ApplicationStatus, [AssessmentReportRequest]>(
+  'submitAssessment',
+);
+
+export interface ProposalRequest extends Action {
+  outcome: Exclude<ResolutionOutcome, 'withdrawal'>;
+  reasons: string;
+}
+export const proposeResolutionUpdate = defineUpdate<ApplicationStatus, [ProposalRequest]>(
+  'proposeResolution',
+);
+
+export interface ResolveRequest extends Action {
+  /** False sends the proposal back to assessment. */
+  approve: boolean;
+  notes?: string | undefined;
+}
+/** Four-eyes: who proposed cannot resolve. */
+export const resolveUpdate = defineUpdate<ApplicationStatus, [ResolveRequest]>('resolve');
+
+export interface NotificationOutcomeRequest {
+  /** What the electronic notification service reported. */
+  outcome: 'accepted' | 'rejected';
+  on: string;
+}
+export const notificationOutcomeUpdate = defineUpdate<ApplicationStatus, [NotificationOutcomeRequest]>(
+  'notificationOutcome',
+);
+
+export interface AppealRequest extends Action {
+  grounds: string;
+}
+/** Recurs de reposició: one month from the notification's legal effect. */
+export const fileAppealUpdate = defineUpdate<ApplicationStatus, [AppealRequest]>('fileAppeal');
+
+export interface AppealResolutionRequest extends Action {
+  upheld: boolean;
+  reasons: string;
+}
+export const resolveAppealUpdate = defineUpdate<ApplicationStatus, [AppealResolutionRequest]>(
+  'resolveAppeal',
+);
+
+export interface JustificationRequest extends Action {
+  verdict: 'accepted' | 'partial' | 'rejected';
+  /** With a partial verdict: the amount the receipts justify. */
+  acceptedAmount?: number | undefined;
+}
+export const submitJustificationUpdate = defineUpdate<ApplicationStatus, [JustificationRequest]>(
+  'submitJustification',
+);
+
+export interface RepaymentRequest extends Action {
+  amount: number;
+}
+export const recordRepaymentUpdate = defineUpdate<ApplicationStatus, [RepaymentRequest]>('recordRepayment');
+
+/** A failed payment escalated to staff is tried again. */
+export const retryPaymentUpdate = defineUpdate<ApplicationStatus, [Action]>('retryPayment');
+
+export interface ChangeOfCircumstancesRequest extends Action {
+  description: string;
+  facts: DeclaredFacts;
+}
+export const reportChangeUpdate = defineUpdate<ApplicationStatus, [ChangeOfCircumstancesRequest]>(
+  'reportChangeOfCircumstances',
+);
+
+export interface ReassignRequest extends Action {
+  assignee: string;
+}
+export const reassignUpdate = defineUpdate<ApplicationStatus, [ReassignRequest]>('reassign');

@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { RejectionType } from '../../domain/errors';
 import { HttpError } from '../errors';
-import { createBusinessCalendar } from '../../domain/calendar';
+import { calendarDataFor, createBusinessCalendar } from '../../domain/calendar';
+import { declaredFacts } from '../../domain/intake';
 import { pinBenefit } from '../../domain/catalogue';
 import { effectiveFiling } from '../../domain/deadlines';
 import type { ReferenceData } from '../../infra/reference-data';
@@ -88,6 +89,11 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         submittedAt: submittedAt.toISOString(),
         effectiveFilingDate: filing.effectiveDate,
         pinned,
+        calendar: calendarDataFor(deps.reference.calendar, [body.municipalityCode]),
+        consent: body.consent,
+        declared: declaredFacts(body.declared),
+        attachedDocuments: body.attachedDocuments,
+        assignee: body.assignee,
         submittedBy: actorOf(req),
       };
       await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {

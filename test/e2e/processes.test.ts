@@ -88,7 +88,7 @@ describe('worker and API processes', () => {
       const { applicationId } = (await created.json()) as { applicationId: string };
       await eventually(
         () => getJson(`${base}/applications/${applicationId}`),
-        (r) => (r.body as { state?: string } | undefined)?.state === 'registered',
+        (r) => (r.body as { state?: string } | undefined)?.state === 'awaiting_documents',
         30_000,
       );
       expect(await db.prisma.application.count({ where: { id: applicationId } })).toBe(1);

@@ -74,7 +74,7 @@ describe('npm start', () => {
       expect((await fetch(`${api}/docs`)).status).toBe(200);
       await eventually(
         async () => (await (await fetch(demoCase)).json()) as { state?: string },
-        (s) => s.state === 'registered',
+        (s) => s.state === 'awaiting_documents',
       );
     } finally {
       expect(await first.stop()).toBe(0);
@@ -88,7 +88,7 @@ describe('npm start', () => {
       expect(second.output()).not.toContain('seeded');
       expect(second.output()).toContain('no pending migrations');
       const status = (await (await fetch(demoCase)).json()) as { state: string; applicationId: string };
-      expect(status).toMatchObject({ applicationId: `08305-${year}-000001`, state: 'registered' });
+      expect(status).toMatchObject({ applicationId: `08305-${year}-000001`, state: 'awaiting_documents' });
     } finally {
       expect(await second.stop()).toBe(0);
     }

@@ -1,9 +1,11 @@
 import type { ApplicationInput } from '../../domain/application';
 import { pinBenefit } from '../../domain/catalogue';
 import type { PinnedBenefit } from '../../domain/catalogue';
-import { loadCatalogue } from '../../infra/catalogue';
+import { loadReferenceData } from '../../infra/reference-data';
+import { calendarDataFor } from '../../domain/calendar';
 
-const catalogue = loadCatalogue();
+const reference = loadReferenceData();
+const catalogue = reference.catalogue;
 
 export function pinnedBenefit(municipality: string, benefit: string, on: string): PinnedBenefit {
   const pinned = pinBenefit(catalogue, municipality, benefit, on);
@@ -46,6 +48,8 @@ export function applicationInput(
     submittedAt: '2026-03-02T09:15:00.000Z',
     effectiveFilingDate: '2026-03-02',
     pinned: pinnedBenefit('08305', 'URGENCY_FOOD', '2026-03-02'),
+    calendar: calendarDataFor(reference.calendar, ['08305']),
+    consent: { objections: [], taxConsent: true },
     submittedBy: 'staff-1',
     ...overrides,
   };

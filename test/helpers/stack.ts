@@ -25,6 +25,7 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
+  const reference = loadReferenceData();
   const taskQueue = uniqueTaskQueue('e2e');
   const [db, bundle, nativeConnection, connection] = await Promise.all([
     createTestDatabase(),
@@ -41,7 +42,7 @@ export async function startStack(): Promise<Stack> {
       WORKER_MAX_CACHED_WORKFLOWS: 100,
       WORKER_MAX_CONCURRENT_ACTIVITIES: 20,
     },
-    deps: { prisma: db.prisma },
+    deps: { prisma: db.prisma, reference: () => reference },
     connection: nativeConnection,
     workflowBundle: bundle,
   });
@@ -50,7 +51,7 @@ export async function startStack(): Promise<Stack> {
     temporal: client,
     prisma: db.prisma,
     logger: createLogger('silent', 'test'),
-    reference: loadReferenceData(),
+    reference,
     taskQueue,
   });
   return {

@@ -1,0 +1,184 @@
+/**
+ * Typed fake activities for workflow-logic tests in the time-skipping server: they record what the workflow
+ * asked for, obtain registry documents or not, and fail payments on demand.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Activities } from '../../activities';
+import type { NotificationInput } from '../../activities/notices';
+import type { CaseViewInput, RecordEventInput, RecordTransitionInput } from '../../activities/projection';
+import type { RegistryFacts } from '../../activities/registries';
+import type { PaymentOrderInput } from '../../activities/treasury';
+import type { ApplicationInput, ApplicationState, ApplicationStatus } from '../../domain/application';
+import { calendarDataFor } from '../../domain/calendar';
+import { pinBenefit } from '../../domain/catalogue';
+import { officeDateOf, plusMonths } from '../../domain/dates';
+import { loadReferenceData } from '../../infra/reference-data';
+import type { applicationWorkflow } from '../../workflows/application';
+import { statusQuery, withdrawUpdate } from '../../workflows/messages';
+
+const reference = loadReferenceData();
+
+export interface FakeOptions {
+  /** Checklist codes the registries provide; default: all they are asked for. */
+  obtained?: string[];
+  facts?: RegistryFacts;
+  /** The treasury fails this many payment attempts before accepting. */
+  paymentFailures?: number;
+  /** Documents handed in with the filing; default: every one no registry holds. */
+  attached?: string[];
+}
+
+export function fakeActivities(opts: FakeOptions = {}) {
+  const calls = {
+    transitions: [] as RecordTransitionInput[],
+    events: [] as RecordEventInput[],
+    views: [] as CaseViewInput[],
+    notifications: [] as NotificationInput[],
+    acknowledgements: 0,
+    paymentAttempts: 0,
+    /** Orders the treasury accepted, once per key: what would actually be paid. */
+    payments: new Map<string, PaymentOrderInput>(),
+  };
+  let failuresLeft = opts.paymentFailures ?? 0;
+  const activities: Activities = {
+    async recordApplication() {},
+    async recordTransition(input) {
+      calls.transitions.push(input);
+    },
+    async recordEvent(input) {
+      calls.events.push(input);
+    },
+    async recordCaseView(input) {
+      calls.views.push(input);
+    },
+    async sendAcknowledgement() {
+      calls.acknowledgements++;
+    },
+    async depositNotification(input) {
+      calls.notifications.push(input);
+    },
+    async orderPayment(input) {
+      calls.paymentAttempts++;
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new Error('treasury service unavailable');
+      }
+      const created = !calls.payments.has(input.key);
+      if (created) calls.payments.set(input.key, input);
+      return { key: input.key, created };
+    },
+    async consultRegistries({ items }) {
+      return {
+        obtained: opts.obtained ?? items.map((i) => i.code),
+        facts: opts.facts ?? { registeredInMunicipality: true, benefitsReceived: { IMV: 0, RGC: 0 } },
+      };
+    },
+    async pinCatalogue({ municipalityCode, benefitCode, on }) {
+      return pinBenefit(reference.catalogue, municipalityCode, benefitCode, on) ?? null;
+    },
+    async loadCalendar({ municipalityCode }) {
+      return calendarDataFor(reference.calendar, [municipalityCode]);
+    },
+  };
+  return { calls, activities, eventTypes: () => calls.events.map((e) => e.type) };
+}
+
+/** A filing on the test server's current day, for a benefit of Sabadell's catalogue. */
+export async function caseInput(
+  env: TestWorkflowEnvironment,
+  applicationId: string,
+  benefitCode: ApplicationInput['benefitCode'],
+  declared: Declared,
+  attached?: string[],
+): Promise<ApplicationInput> {
+  const on = officeDateOf(new Date((await env.currentTimeMs()).valueOf()));
+  const pinned = pinBenefit(reference.catalogue, '08187', benefitCode, on);
+  if (!pinned) throw new Error(`no ${benefitCode} in force on ${on}`);
+  return {
+    applicationId,
+    municipalityCode: '08187',
+    benefitCode,
+    applicant: {
+      firstName: 'Aina',
+      lastName: 'Ferrer',
+      documentType: 'DNI',
+      documentNumber: '12345678Z',
+      language: 'ca',
+    },
+    declared: declared(on),
+    attachedDocuments:
+      attached ?? pinned.benefit.requiredDocuments.filter((d) => !d.registry).map((d) => d.code),
+    submittedAt: new Date((await env.currentTimeMs()).valueOf()).toISOString(),
+    effectiveFilingDate: on,
+    pinned,
+    calendar: calendarDataFor(reference.calendar, ['08187']),
+    consent: { objections: [], taxConsent: true },
+    submittedBy: 'admin-1',
+    assignee: 'sw-1',
+  };
+}
+
+/** Declared facts relative to the filing date: the shared test server's clock moves as other tests skip time. */
+export type Declared = (on: string) => ApplicationInput['declared'];
+
+const yearsBefore = (on: string, years: number): string => plusMonths(on, -12 * years);
+
+/** A household of two adults (40 and 42) and two children (11 and 8), under every threshold. */
+export const FAMILY: Declared = (on) => ({
+  birthDate: yearsBefore(on, 40),
+  household: [
+    { role: 'applicant', birthDate: yearsBefore(on, 40) },
+    { role: 'member', birthDate: yearsBefore(on, 42) },
+    { role: 'member', birthDate: yearsBefore(on, 11) },
+    { role: 'member', birthDate: yearsBefore(on, 8) },
+  ],
+  monthlyIncome: 1100,
+  savings: 500,
+  cost: 650,
+  residenceSince: yearsBefore(on, 7),
+});
+
+/** A parent (40) and a child (8) living on 600 € including the IMV. */
+export const PARENT_AND_CHILD: Declared = (on) => ({
+  ...FAMILY(on),
+  household: [
+    { role: 'applicant', birthDate: yearsBefore(on, 40) },
+    { role: 'member', birthDate: yearsBefore(on, 8) },
+  ],
+  monthlyIncome: 600,
+});
+
+/** Polls the status (advancing server time a little) until the case reaches one of the states. */
+export async function reach(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof applicationWorkflow>,
+  ...states: ApplicationState[]
+): Promise<ApplicationStatus> {
+  for (let i = 0; i < 40; i++) {
+    const status = await handle.query(statusQuery);
+    if (states.includes(status.state)) return status;
+    await env.sleep('1 minute');
+  }
+  const last = await handle.query(statusQuery);
+  throw new Error(`case stayed ${last.state}, expected ${states.join(' or ')}`);
+}
+
+/**
+ * Ends a test's case the way the office would (the applicant withdraws) and waits for its run to finish.
+ * Terminating instead can leave the Java test server's time-skipping lock held by the interrupted workflow
+ * task, after which every later sleep in the suite waits in real time.
+ */
+export async function finish(handle: WorkflowHandle<typeof applicationWorkflow>): Promise<ApplicationStatus> {
+  const status = await handle.query(statusQuery);
+  if (status.state !== 'closed' && status.state !== 'withdrawn') {
+    await handle.executeUpdate(withdrawUpdate, { args: [{ actor: 'test', reason: 'test over' }] });
+  }
+  return handle.result();
+}
+
+/** Polls (advancing server time a little) until a condition on what the fakes recorded holds. */
+export async function until(env: TestWorkflowEnvironment, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 60 && !done(); i++) await env.sleep('1 minute');
+  if (!done()) throw new Error('condition not reached');
+}
