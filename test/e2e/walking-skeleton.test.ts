@@ -35,6 +35,11 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       effectiveFilingDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
     });
 
+    // The projection follows the workflow by an activity: it catches up shortly after the query.
+    const deadlines = await eventually(
+      () => stack.db.prisma.applicationDeadline.findMany({ where: { applicationId: id } }),
+      (rows) => rows.length === 2,
+    );
     const row = await stack.db.prisma.application.findUniqueOrThrow({
       where: { id },
       include: { events: { orderBy: { id: 'asc' } } },
@@ -46,7 +51,6 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
       municipalityCode: '08305',
     });
     expect(row.events.map((e) => e.type)).toEqual(['registered', 'acknowledged', 'document_request']);
-    const deadlines = await stack.db.prisma.applicationDeadline.findMany({ where: { applicationId: id } });
     expect(deadlines.map((d) => d.kind).sort()).toEqual(['document_request', 'max_time_to_resolve']);
     expect(deadlines.find((d) => d.kind === 'max_time_to_resolve')?.pausedSince).not.toBeNull();
     expect(await stack.db.prisma.notice.count({ where: { applicationId: id } })).toBe(2);

@@ -1,4 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -38,6 +41,20 @@ import type { Declared, FakeOptions } from '../helpers/lifecycle';
 import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 
 type Handle = WorkflowHandle<typeof applicationWorkflow>;
+
+async function recordHistory(handle: Handle): Promise<void> {
+  const name = (expect.getState().currentTestName ?? handle.workflowId)
+    .replace(/^applicationWorkflow /, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  const dir = path.resolve(__dirname, '..', 'histories');
+  mkdirSync(dir, { recursive: true });
+  // Binary protobuf: historyToJSON trips over Jest's second copy of protobufjs.
+  const history = temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
+  writeFileSync(path.join(dir, `application-${name}.pb`), history);
+}
 
 describe('applicationWorkflow', () => {
   let env: TestWorkflowEnvironment;
@@ -80,6 +97,8 @@ describe('applicationWorkflow', () => {
       } finally {
         // Whatever the outcome, the case ends before its worker stops (see finish()).
         await finish(handle).catch(() => undefined);
+        // RECORD_HISTORIES=1 keeps each path's history for the replay gate (test/workflows/replay.test.ts).
+        if (process.env.RECORD_HISTORIES) await recordHistory(handle);
       }
     });
   }

@@ -1,0 +1,54 @@
+/**
+ * The determinism gate: recorded histories of every lifecycle path (test/histories, written by
+ * `RECORD_HISTORIES=1 npm run test:jest -- test/workflows/application`) must replay against the current
+ * workflow code. A change that breaks them fails here; it must go through patched() instead.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflows } from '../helpers/temporal';
+
+const dir = path.resolve(__dirname, '..', 'histories');
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.pb'))
+  .sort();
+const histories = files.map((f) => ({
+  workflowId: f.replace(/\.pb$/, ''),
+  history: temporal.api.history.v1.History.decode(readFileSync(path.join(dir, f))),
+}));
+
+describe('replay of recorded histories', () => {
+  let current: WorkflowBundleWithSourceMap;
+  let incompatible: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    current = await bundleWorkflows();
+    incompatible = await bundleWorkflows(path.resolve(__dirname, '..', 'fixtures', 'incompatible-workflow'));
+  });
+
+  it('has histories of the lifecycle paths to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    expect(histories.every((h) => (h.history.events?.length ?? 0) > 10)).toBe(true);
+  });
+
+  it('replays every recorded history with the current workflow code', async () => {
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: current }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(histories.length);
+  });
+
+  it('catches an incompatible change as a determinism violation', async () => {
+    const first = histories[0];
+    if (!first) throw new Error('no recorded history');
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: incompatible }, first.history, first.workflowId),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
