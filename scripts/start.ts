@@ -16,6 +16,7 @@ import { DEMO_APPLICATIONS } from '../domain/demo';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
 import { startDevServer } from './dev/temporal';
+import { stopChild } from './dev/processes';
 
 const root = path.resolve(__dirname, '..');
 const dataDir = path.resolve(process.env.OGPS_DATA_DIR ?? path.join(root, '.data'));
@@ -59,18 +60,8 @@ function runChild(name: string, entry: string, env: NodeJS.ProcessEnv): ChildPro
       void shutdown(1);
     }
   });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
+  // The worker lets running activities finish: more grace than the servers need.
+  cleanups.push(() => stopChild(child, 15_000));
   return child;
 }
 

@@ -24,7 +24,7 @@ export interface WorkerSetup {
 
 const noop = (): void => undefined;
 /** The bundler reports every module at INFO; only its problems are worth a log line. */
-const bundlerLogger = {
+export const quietBundlerLogger = {
   log: noop,
   trace: noop,
   debug: noop,
@@ -41,7 +41,10 @@ export async function createWorker({
 }: WorkerSetup): Promise<Worker> {
   const bundle =
     workflowBundle ??
-    (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: bundlerLogger }));
+    (await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: quietBundlerLogger,
+    }));
   return Worker.create({
     connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,

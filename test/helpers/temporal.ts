@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { quietBundlerLogger } from '../../worker/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testEnv } from './env';
 
@@ -18,16 +19,6 @@ export function bundleWorkflows(
 ): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: require.resolve(entry), logger: quietBundlerLogger });
 }
-
-const noop = (): void => undefined;
-const quietBundlerLogger = {
-  log: noop,
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: console.error,
-};
 
 /** A task queue of its own for each test, so that workers of different tests never share work. */
 export function uniqueTaskQueue(prefix = 'test'): string {

@@ -104,16 +104,29 @@ describe('applicationWorkflow', () => {
   }
 
   /** Report, proposal and resolution by two different people. */
-  async function grant(handle: Handle): Promise<void> {
+  async function resolveAs(handle: Handle, outcome: 'granted' | 'refused'): Promise<void> {
     await reach(env, handle, 'assessment');
     await handle.executeUpdate(submitAssessmentUpdate, {
-      args: [{ actor: 'sw-1', recommendation: 'grant', report: 'Informe social favorable' }],
+      args: [
+        {
+          actor: 'sw-1',
+          recommendation: outcome === 'granted' ? 'grant' : 'refuse',
+          report: 'Informe social',
+        },
+      ],
     });
     await handle.executeUpdate(proposeResolutionUpdate, {
-      args: [{ actor: 'sw-1', outcome: 'granted', reasons: 'Compleix els requisits' }],
+      args: [
+        {
+          actor: 'sw-1',
+          outcome,
+          reasons: outcome === 'granted' ? 'Compleix els requisits' : 'No acredita la necessitat',
+        },
+      ],
     });
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'coord-1', approve: true }] });
   }
+  const grant = (handle: Handle): Promise<void> => resolveAs(handle, 'granted');
 
   async function accept(handle: Handle): Promise<void> {
     await reach(env, handle, 'notifying');
@@ -302,14 +315,7 @@ describe('applicationWorkflow', () => {
 
   it('refuses, then upholds an appeal within its month and pays', async () => {
     await withCase('URGENCY_FOOD', {}, async (handle, fake) => {
-      await reach(env, handle, 'assessment');
-      await handle.executeUpdate(submitAssessmentUpdate, {
-        args: [{ actor: 'sw-1', recommendation: 'refuse', report: 'No consta necessitat' }],
-      });
-      await handle.executeUpdate(proposeResolutionUpdate, {
-        args: [{ actor: 'sw-1', outcome: 'refused', reasons: 'No acredita la necessitat' }],
-      });
-      await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'coord-1', approve: true }] });
+      await resolveAs(handle, 'refused');
       await accept(handle);
       await env.sleep('5 days');
       await handle.executeUpdate(fileAppealUpdate, {
@@ -329,14 +335,7 @@ describe('applicationWorkflow', () => {
 
   it('dismisses an appeal by silence after a month, and the refusal stands', async () => {
     await withCase('URGENCY_FOOD', {}, async (handle, fake) => {
-      await reach(env, handle, 'assessment');
-      await handle.executeUpdate(submitAssessmentUpdate, {
-        args: [{ actor: 'sw-1', recommendation: 'refuse', report: 'x' }],
-      });
-      await handle.executeUpdate(proposeResolutionUpdate, {
-        args: [{ actor: 'sw-1', outcome: 'refused', reasons: 'x' }],
-      });
-      await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'coord-1', approve: true }] });
+      await resolveAs(handle, 'refused');
       await accept(handle);
       await handle.executeUpdate(fileAppealUpdate, { args: [{ actor: 'admin-1', grounds: 'x' }] });
       await env.sleep('35 days');
@@ -349,14 +348,7 @@ describe('applicationWorkflow', () => {
 
   it('refuses an appeal filed after its month', async () => {
     await withCase('URGENCY_FOOD', {}, async (handle) => {
-      await reach(env, handle, 'assessment');
-      await handle.executeUpdate(submitAssessmentUpdate, {
-        args: [{ actor: 'sw-1', recommendation: 'refuse', report: 'x' }],
-      });
-      await handle.executeUpdate(proposeResolutionUpdate, {
-        args: [{ actor: 'sw-1', outcome: 'refused', reasons: 'x' }],
-      });
-      await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'coord-1', approve: true }] });
+      await resolveAs(handle, 'refused');
       await accept(handle);
       await env.sleep('40 days');
       await expect(
