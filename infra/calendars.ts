@@ -4,11 +4,12 @@
  *   domain/calendars/local/<INE code>/<year>.json      a municipality's local holidays of a year
  * A bad file stops the load with its path and what is wrong with it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CalendarData, CalendarYear } from '../domain/calendar';
 import { isIsoDate } from '../domain/dates';
+import { readDataFile } from './data-files';
 
 export const DEFAULT_CALENDAR_DIR = path.resolve(__dirname, '..', 'domain', 'calendars');
 
@@ -41,20 +42,7 @@ function readYearFile<S extends typeof yearFileSchema>(
   schema: S,
   expectYear: number,
 ): z.infer<S> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CalendarDataError(file, `not valid JSON (${(err as Error).message})`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CalendarDataError(
-      file,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'} ${i.message}`).join('; '),
-    );
-  }
-  const data = parsed.data;
+  const data: z.infer<S> = readDataFile(file, schema, (problem) => new CalendarDataError(file, problem));
   if (data.year !== expectYear)
     throw new CalendarDataError(file, `says year ${data.year} but is named ${expectYear}`);
   const wrongYear = data.holidays.find((h) => !h.date.startsWith(`${expectYear}-`));

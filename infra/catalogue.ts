@@ -2,10 +2,11 @@
  * Loads the benefit catalogue: domain/catalogue/<INE code>/<effective-from date>.json, one file per version,
  * each validated on load. A bad file stops the load with its path and every problem in it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { catalogueVersionSchema } from '../domain/catalogue';
 import type { CatalogueVersion } from '../domain/catalogue';
+import { readDataFile } from './data-files';
 
 export const DEFAULT_CATALOGUE_DIR = path.resolve(__dirname, '..', 'domain', 'catalogue');
 
@@ -23,20 +24,11 @@ export function loadCatalogue(dir: string = DEFAULT_CATALOGUE_DIR): CatalogueVer
       const file = path.join(dir, code, name);
       const m = /^(\d{4}-\d{2}-\d{2})\.json$/.exec(name);
       if (!m) throw new CatalogueDataError(file, 'catalogue files are named <effective-from date>.json');
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (err) {
-        throw new CatalogueDataError(file, `not valid JSON (${(err as Error).message})`);
-      }
-      const parsed = catalogueVersionSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new CatalogueDataError(
-          file,
-          parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; '),
-        );
-      }
-      const version = parsed.data;
+      const version = readDataFile(
+        file,
+        catalogueVersionSchema,
+        (problem) => new CatalogueDataError(file, problem),
+      );
       if (version.municipalityCode !== code) {
         throw new CatalogueDataError(
           file,
