@@ -107,6 +107,17 @@ const notices = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+/** The article that sets each kind of deadline (the counting rules come from the computation). */
+const DEADLINE_BASIS: Partial<Record<DeadlineKind, LegalBasis>> = {
+  max_time_to_resolve: LEGAL_BASIS.maxTimeToResolve,
+  document_request: LEGAL_BASIS.remedy,
+  notification_acceptance: LEGAL_BASIS.notificationRejected,
+  appeal_filing: LEGAL_BASIS.appeal,
+  appeal_resolution: LEGAL_BASIS.appeal,
+  justification: LEGAL_BASIS.justification,
+  repayment: LEGAL_BASIS.repayment,
+};
+
 /** What a renewal carries into the next period's run (continue-as-new). */
 export interface CarriedState {
   period: number;
@@ -228,9 +239,13 @@ export async function applicationWorkflow(
     d: Deadline | { deadline: IsoDate; legalBasis: LegalBasis[]; provisional: boolean },
     pausedSince?: IsoDate,
   ) {
+    // The article that sets this kind of deadline comes first, however often it is recomputed (paused,
+    // resumed, extended), followed by the counting rules of the computation.
+    const own = DEADLINE_BASIS[kind];
+    const legalBasis = own ? [own, ...d.legalBasis.filter((b) => b !== own)] : d.legalBasis;
     status.deadlines = [
       ...status.deadlines.filter((x) => x.kind !== kind),
-      { kind, dueDate: d.deadline, legalBasis: d.legalBasis, provisional: d.provisional, pausedSince },
+      { kind, dueDate: d.deadline, legalBasis, provisional: d.provisional, pausedSince },
     ].sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1));
   }
 
@@ -715,10 +730,7 @@ export async function applicationWorkflow(
       amount: input.pinned.benefit.maxTimeToResolve.amount,
       unit: 'months',
     });
-    setDeadline('max_time_to_resolve', {
-      ...maxTime,
-      legalBasis: [LEGAL_BASIS.maxTimeToResolve, ...maxTime.legalBasis],
-    });
+    setDeadline('max_time_to_resolve', maxTime);
     await notices.sendAcknowledgement({
       applicationId: input.applicationId,
       language: input.applicant.language,
@@ -803,10 +815,7 @@ export async function applicationWorkflow(
       amount: LEGAL_PERIODS.remedyBusinessDays,
       unit: 'business_days',
     });
-    setDeadline('document_request', {
-      ...documentDeadline,
-      legalBasis: [LEGAL_BASIS.remedy, ...documentDeadline.legalBasis],
-    });
+    setDeadline('document_request', documentDeadline);
     if (maxTime && !maxTimePaused) {
       maxTimePaused = pauseDeadline(maxTime, requestedOn);
       setDeadline('max_time_to_resolve', maxTime, requestedOn);
@@ -876,11 +885,7 @@ export async function applicationWorkflow(
       language: input.applicant.language,
     });
     const rejectedOn = plusDays(depositedOn, LEGAL_PERIODS.notificationAcceptanceDays);
-    setDeadline('notification_acceptance', {
-      deadline: rejectedOn,
-      legalBasis: [LEGAL_BASIS.notificationRejected],
-      provisional: false,
-    });
+    setDeadline('notification_acceptance', { deadline: rejectedOn, legalBasis: [], provisional: false });
     await transition('notifying', 'resolved', status.resolution?.resolvedBy, status.resolution?.outcome);
     const answered = await waitFor(
       () => status.notification?.outcome !== undefined,
@@ -901,7 +906,7 @@ export async function applicationWorkflow(
       amount: LEGAL_PERIODS.appealMonths,
       unit: 'months',
     });
-    setDeadline('appeal_filing', { ...window, legalBasis: [LEGAL_BASIS.appeal, ...window.legalBasis] });
+    setDeadline('appeal_filing', window);
     await publishView();
   }
 
@@ -924,7 +929,7 @@ export async function applicationWorkflow(
       amount: LEGAL_PERIODS.appealMonths,
       unit: 'months',
     });
-    setDeadline('appeal_resolution', { ...limit, legalBasis: [LEGAL_BASIS.appeal, ...limit.legalBasis] });
+    setDeadline('appeal_resolution', limit);
     openTask('appeal_resolution', SERVICE_LEVELS.resolutionDays);
     if (status.resolution?.outcome !== 'granted') await transition('appeal', 'appeal_filed');
     else await publishView();
@@ -1026,7 +1031,7 @@ export async function applicationWorkflow(
       unit: rule.deadline.unit,
     });
     status.justification = { dueDate: due.deadline };
-    setDeadline('justification', { ...due, legalBasis: [LEGAL_BASIS.justification, ...due.legalBasis] });
+    setDeadline('justification', due);
     await transition('awaiting_justification', 'justification_due', undefined, due.deadline);
     const reviewed = await waitFor(
       () => status.justification?.verdict !== undefined,
@@ -1056,7 +1061,7 @@ export async function applicationWorkflow(
       unit: 'months',
     });
     status.repayment = { amount, openedOn, lapsesOn: lapses.deadline };
-    setDeadline('repayment', { ...lapses, legalBasis: [LEGAL_BASIS.repayment] });
+    setDeadline('repayment', lapses);
     await transition('repayment', 'repayment_opened', undefined, `${amount} €`);
     const recovered = await waitFor(
       () => repaid >= amount - 0.001,

@@ -248,6 +248,9 @@ describe('applicationWorkflow', () => {
         const maxAfter = status.deadlines.find((d) => d.kind === 'max_time_to_resolve');
         // The clock stood still while the request was open: the maximum time moved later by those days.
         expect(maxAfter?.pausedSince).toBeUndefined();
+        // Paused and resumed, it still cites the article that sets it.
+        expect(maxBefore?.legalBasis[0]?.article).toBe('21.2');
+        expect(maxAfter?.legalBasis[0]?.article).toBe('21.2');
         expect(maxAfter!.dueDate > maxBefore!.dueDate).toBe(true);
         await finish(handle);
       },
@@ -269,6 +272,9 @@ describe('applicationWorkflow', () => {
       });
       const after = extended.deadlines.find((d) => d.kind === 'document_request');
       expect(after!.dueDate > before!.dueDate).toBe(true);
+      // Extended, it still cites art. 68.1 and now also art. 32.1.
+      expect(after!.legalBasis.map((b) => b.article)).toEqual(expect.arrayContaining(['68.1', '32.1']));
+      expect(after!.legalBasis[0]?.article).toBe('68.1');
       expect(
         await rejectionType(
           handle.executeUpdate(extendDocumentDeadlineUpdate, { args: [{ actor: 'admin-1', days: 1 }] }),
