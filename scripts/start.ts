@@ -8,7 +8,6 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
@@ -17,6 +16,7 @@ import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
 import { startDevServer } from './dev/temporal';
 import { stopChild } from './dev/processes';
+import { runMigrator } from './dev/run-migrator';
 
 const root = path.resolve(__dirname, '..');
 const dataDir = path.resolve(process.env.OGPS_DATA_DIR ?? path.join(root, '.data'));
@@ -140,12 +140,9 @@ async function main(): Promise<void> {
   }
 
   say('applying database migrations');
-  const migrated = execFileSync(
-    process.execPath,
-    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/dev/migrate.ts', 'deploy'],
-    { cwd: root, env, encoding: 'utf8' },
-  );
-  say(migrated.trim());
+  const migrated = runMigrator(['deploy'], env);
+  if (migrated.code !== 0) throw new Error(`migrations failed:\n${migrated.out}`);
+  say(migrated.out.trim());
 
   const port = Number(env.PORT ?? 3000);
   if (await isListening(port)) throw new Error(`port ${port} is already in use: set PORT to another one`);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -8,27 +7,12 @@ import { createTestDatabase } from '../helpers/db';
 import type { TestDatabase } from '../helpers/db';
 import { dropDatabase, ensureDatabase } from '../../scripts/dev/postgres';
 import { testEnv } from '../helpers/env';
+import { runMigrator } from '../../scripts/dev/run-migrator';
 
 const root = path.resolve(__dirname, '..', '..');
 
-function migrate(args: string[]): { code: number; out: string } {
-  try {
-    const out = execFileSync(
-      process.execPath,
-      ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/dev/migrate.ts', ...args],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: '' },
-      },
-    );
-    return { code: 0, out };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, out: `${e.stdout}${e.stderr}` };
-  }
-}
+/** The migrator as CI runs it, without the Jest worker's Node options. */
+const migrate = (args: string[]) => runMigrator(args, { ...process.env, NODE_OPTIONS: '' });
 
 /** An empty database of its own (not the migrated template), for the migrator to work on. */
 async function emptyDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {

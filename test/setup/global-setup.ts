@@ -5,23 +5,15 @@
  * - Temporal: TEST_TEMPORAL_ADDRESS when given, else a dev server (in memory) on a free port.
  * The time-skipping test server is started by each workflow suite itself (test/helpers/temporal.ts).
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase, startLocalPostgres } from '../../scripts/dev/postgres';
 import { freePort } from '../../scripts/dev/ports';
 import { startDevServer } from '../../scripts/dev/temporal';
+import { runMigrator } from '../../scripts/dev/run-migrator';
 import { state } from './state';
 
 const root = path.resolve(__dirname, '..', '..');
-export const TEMPLATE_DB = 'ogps_test_template';
-
-export function runMigrator(args: string[]): string {
-  return execFileSync(
-    process.execPath,
-    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/dev/migrate.ts', ...args],
-    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-}
+const TEMPLATE_DB = 'ogps_test_template';
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
@@ -35,7 +27,8 @@ export default async function globalSetup(): Promise<void> {
   templateUrl.pathname = `/${TEMPLATE_DB}`;
   await dropDatabase(adminUrl, TEMPLATE_DB);
   await ensureDatabase(adminUrl, TEMPLATE_DB);
-  runMigrator(['deploy', '--url', templateUrl.toString()]);
+  const migrated = runMigrator(['deploy', '--url', templateUrl.toString()]);
+  if (migrated.code !== 0) throw new Error(`migrating the test template failed:\n${migrated.out}`);
   process.env.OGPS_TEST_PG_ADMIN_URL = adminUrl;
   process.env.OGPS_TEST_TEMPLATE_DB = TEMPLATE_DB;
 
