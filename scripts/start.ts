@@ -10,8 +10,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { Connection } from '@temporalio/client';
 import { Client } from 'pg';
 import { DEMO_APPLICATIONS } from '../domain/demo';
+import { registerSearchAttributes } from '../infra/search-attributes';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
 import { startDevServer } from './dev/temporal';
@@ -130,6 +132,20 @@ async function main(): Promise<void> {
     cleanups.push(server.stop);
     env.TEMPORAL_ADDRESS = server.address;
     temporalUi = `http://127.0.0.1:${uiPort}`;
+  }
+
+  // Cases are listed and filtered by these in Temporal (and its UI): registered before anything starts one.
+  const temporalConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
+  try {
+    const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+    const added = await registerSearchAttributes(temporalConnection, namespace);
+    say(
+      added.length > 0
+        ? `registered search attributes ${added.join(', ')} in namespace ${namespace}`
+        : `search attributes already registered in namespace ${namespace}`,
+    );
+  } finally {
+    await temporalConnection.close();
   }
 
   if (embeddedDatabase) {

@@ -7,6 +7,7 @@ import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { loadReferenceData } from '../infra/reference-data';
+import { registerSearchAttributes } from '../infra/search-attributes';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -27,6 +28,10 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
+    // Also here, for deployments that start the worker without `npm start` (docker-compose): the workflow
+    // cannot index its cases in a namespace that lacks these attributes.
+    const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    if (added.length > 0) logger.info({ added }, 'registered search attributes');
     const reference = loadReferenceData(); // a bad data file stops the worker here, naming the file
     const worker = await createWorker({ config, deps: { prisma, reference: () => reference }, connection });
     logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');

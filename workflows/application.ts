@@ -11,11 +11,13 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { RegistryFacts } from '../activities/registries';
 import type {
@@ -69,6 +71,7 @@ import {
   submitJustificationUpdate,
   withdrawUpdate,
 } from './messages';
+import { assigneeKey, benefitKey, municipalityKey, nextDeadlineKey, stateKey } from './search-attributes';
 
 // Projection writes are short, idempotent statements: retried for as long as the database is away (no
 // maximum attempts), so that an outage delays the projection but never loses a step.
@@ -130,6 +133,12 @@ export interface CarriedState {
 
 const CARRIED_HISTORY = 30;
 
+/**
+ * Cases started before the custom search attributes existed replay without upserts: their histories have
+ * none (test/histories/before-search-attributes).
+ */
+const SEARCH_ATTRIBUTES_PATCH = 'search-attributes';
+
 /** Raised inside the main flow when a handler closed the case (withdrawal, revocation): it stops there. */
 class CaseClosed extends Error {}
 
@@ -181,7 +190,31 @@ export async function applicationWorkflow(
 
   // ---- projection --------------------------------------------------------------------------------------
 
+  // What was last upserted, so that an unchanged attribute adds no command to the history.
+  const indexed = new Map<string, string>();
+
+  /** Keeps the search attributes (state, benefit, municipality, assignee, next deadline) current. */
+  function indexCase(): void {
+    if (!patched(SEARCH_ATTRIBUTES_PATCH)) return;
+    // A paused deadline (the time to resolve during a request to remedy) is not running: it is not next.
+    const running = status.deadlines.filter((d) => !d.pausedSince).map((d) => expiryOf(d.dueDate));
+    const wanted: SearchAttributeUpdatePair[] = [
+      { key: stateKey, value: status.state },
+      { key: benefitKey, value: input.benefitCode },
+      { key: municipalityKey, value: input.municipalityCode },
+      { key: assigneeKey, value: status.assignee ?? null },
+      { key: nextDeadlineKey, value: running.length > 0 ? new Date(Math.min(...running)) : null },
+    ];
+    const fingerprint = (p: SearchAttributeUpdatePair): string =>
+      p.value instanceof Date ? p.value.toISOString() : JSON.stringify(p.value);
+    const changed = wanted.filter((p) => (indexed.get(p.key.name) ?? 'null') !== fingerprint(p));
+    if (changed.length === 0) return;
+    for (const p of changed) indexed.set(p.key.name, fingerprint(p));
+    upsertSearchAttributes(changed);
+  }
+
   async function publishView(): Promise<void> {
+    indexCase();
     await projection.recordCaseView({
       applicationId: input.applicationId,
       version: `${String(status.period).padStart(4, '0')}:${String(++viewVersion).padStart(8, '0')}`,
@@ -788,12 +821,28 @@ export async function applicationWorkflow(
       },
       input.consent,
     );
-    const consulted = await registries.consultRegistries({
-      applicationId: input.applicationId,
-      municipalityCode: input.municipalityCode,
-      documentNumber: input.applicant.documentNumber,
-      items: checklist.filter((c): c is ChecklistItem & { registry: string } => c.registry !== undefined),
-    });
+    const items = checklist.filter(
+      (c): c is ChecklistItem & { registry: string } => c.registry !== undefined,
+    );
+    let consulted: { obtained: string[]; facts: RegistryFacts };
+    let unavailable: string | undefined;
+    try {
+      consulted = await registries.consultRegistries({
+        applicationId: input.applicationId,
+        municipalityCode: input.municipalityCode,
+        documentNumber: input.applicant.documentNumber,
+        items,
+      });
+    } catch (err) {
+      // The registries stayed away through every attempt: the citizen is asked for what they would have
+      // given, rather than the case waiting on them indefinitely.
+      if (!(err instanceof ActivityFailure)) throw err;
+      consulted = { obtained: [], facts: {} };
+      unavailable = `${items.map((i) => i.code).join(', ')}: ${err.cause?.message ?? err.message}`;
+    }
+    // Withdrawn while the registries were consulted: nothing more is asked of the applicant.
+    if (closed()) throw new CaseClosed();
+    if (unavailable) await recordEvent('registries_unavailable', undefined, unavailable);
     registryFacts = consulted.facts;
     const attached = input.attachedDocuments ?? [];
     const missing = checklist.filter(

@@ -12,6 +12,7 @@ import { effectiveFiling } from '../../domain/deadlines';
 import type { ReferenceData } from '../../infra/reference-data';
 import type { applicationWorkflow } from '../../workflows/application';
 import { statusQuery, withdrawUpdate } from '../../workflows/messages';
+import { initialSearchAttributes } from '../../workflows/search-attributes';
 import type { ApplicationInput } from '../../domain/application';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { allocateApplicationNumber } from '../../infra/application-numbers';
@@ -100,6 +101,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         workflowId: applicationId,
         taskQueue: deps.taskQueue,
         args: [input],
+        typedSearchAttributes: initialSearchAttributes(input),
       });
     });
     const self = `${req.baseUrl}/${applicationId}`;

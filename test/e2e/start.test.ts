@@ -68,6 +68,9 @@ describe('npm start', () => {
     try {
       await first.ready;
       expect(first.output()).toContain('seeded 5 demo applications');
+      expect(first.output()).toContain(
+        'registered search attributes OgpsState, OgpsBenefit, OgpsMunicipality, OgpsAssignee, OgpsNextDeadline',
+      );
       expect(first.output()).toContain(`Temporal UI  http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
       expect((await fetch(`${api}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
@@ -86,6 +89,7 @@ describe('npm start', () => {
     try {
       await second.ready;
       expect(second.output()).not.toContain('seeded');
+      expect(second.output()).toContain('search attributes already registered in namespace default');
       expect(second.output()).toContain('no pending migrations');
       const status = (await (await fetch(demoCase)).json()) as { state: string; applicationId: string };
       expect(status).toMatchObject({ applicationId: `08305-${year}-000001`, state: 'awaiting_documents' });

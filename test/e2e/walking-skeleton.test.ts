@@ -1,5 +1,8 @@
 import request from 'supertest';
 import { formatApplicationNumber } from '../../domain/application';
+import type { ApplicationStatus } from '../../domain/application';
+import { officeStartOfDay, plusDays } from '../../domain/dates';
+import { nextDeadlineKey } from '../../workflows/search-attributes';
 import { officeYear } from '../../infra/application-numbers';
 import type { applicationWorkflow } from '../../workflows/application';
 import { applicationInput, intakeRequest } from '../helpers/fixtures';
@@ -54,6 +57,36 @@ describe('walking skeleton: HTTP → workflow → PostgreSQL → query', () => {
     expect(deadlines.map((d) => d.kind).sort()).toEqual(['document_request', 'max_time_to_resolve']);
     expect(deadlines.find((d) => d.kind === 'max_time_to_resolve')?.pausedSince).not.toBeNull();
     expect(await stack.db.prisma.notice.count({ where: { applicationId: id } })).toBe(2);
+  });
+
+  it('lists cases in Temporal by their search attributes: state, benefit, municipality, next deadline', async () => {
+    const { body } = await request(stack.app).post('/applications').send(intakeRequest()).expect(201);
+    const id: string = body.applicationId;
+    const status = await eventually(
+      async () => (await request(stack.app).get(`/applications/${id}`).expect(200)).body as ApplicationStatus,
+      (s) => s.state === 'awaiting_documents',
+    );
+    const query = `WorkflowId = "${id}" AND OgpsState = "awaiting_documents" AND OgpsBenefit = "URGENCY_FOOD" AND OgpsMunicipality = "08305"`;
+    // Visibility is eventually consistent: the list catches up with the workflow shortly.
+    const listed = await eventually(
+      async () => {
+        const found = [];
+        for await (const wf of stack.client.workflow.list({ query })) found.push(wf);
+        return found;
+      },
+      (found) => found.length === 1,
+    );
+    // The request to remedy runs; the time to resolve is paused, so it is not the next deadline.
+    const remedy = status.deadlines.find((d) => d.kind === 'document_request');
+    expect(listed[0]?.typedSearchAttributes.get(nextDeadlineKey)?.toISOString()).toBe(
+      new Date(officeStartOfDay(plusDays(remedy!.dueDate, 1))).toISOString(),
+    );
+    let none = 0;
+    for await (const _ of stack.client.workflow.list({
+      query: `WorkflowId = "${id}" AND OgpsState = "assessment"`,
+    }))
+      none++;
+    expect(none).toBe(0);
   });
 
   it('numbers applications in sequence per municipality', async () => {

@@ -27,6 +27,8 @@ export interface FakeOptions {
   paymentFailures?: number;
   /** Documents handed in with the filing; default: every one no registry holds. */
   attached?: string[];
+  /** The registries are unavailable from this consultation on (1: from the first). */
+  registriesDownFrom?: number;
 }
 
 export function fakeActivities(opts: FakeOptions = {}) {
@@ -37,6 +39,7 @@ export function fakeActivities(opts: FakeOptions = {}) {
     notifications: [] as NotificationInput[],
     acknowledgements: 0,
     paymentAttempts: 0,
+    registryAttempts: 0,
     /** Orders the treasury accepted, once per key: what would actually be paid. */
     payments: new Map<string, PaymentOrderInput>(),
   };
@@ -69,6 +72,10 @@ export function fakeActivities(opts: FakeOptions = {}) {
       return { key: input.key, created };
     },
     async consultRegistries({ items }) {
+      calls.registryAttempts++;
+      if (opts.registriesDownFrom !== undefined && calls.registryAttempts >= opts.registriesDownFrom) {
+        throw new Error('registry gateway unavailable');
+      }
       return {
         obtained: opts.obtained ?? items.map((i) => i.code),
         facts: opts.facts ?? { registeredInMunicipality: true, benefitsReceived: { IMV: 0, RGC: 0 } },

@@ -2,15 +2,21 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { registerSearchAttributes } from '../../infra/search-attributes';
 import { quietBundlerLogger } from '../../worker/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testEnv } from './env';
 
-/** The time-skipping test server (Java, fetched from Maven Central by the bootstrap). */
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+/**
+ * The time-skipping test server (Java, fetched from Maven Central by the bootstrap), with the application
+ * workflow's search attributes registered as the start command registers them on a real cluster.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testEnv('OGPS_TEST_SERVER_PATH') } },
   });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
 }
 
 /** Bundles workflow code once per suite; every worker of the suite reuses it. */

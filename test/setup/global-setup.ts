@@ -10,6 +10,8 @@ import { dropDatabase, ensureDatabase, startLocalPostgres } from '../../scripts/
 import { freePort } from '../../scripts/dev/ports';
 import { startDevServer } from '../../scripts/dev/temporal';
 import { runMigrator } from '../../scripts/dev/run-migrator';
+import { Connection } from '@temporalio/client';
+import { registerSearchAttributes } from '../../infra/search-attributes';
 import { state } from './state';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -41,6 +43,13 @@ export default async function globalSetup(): Promise<void> {
     });
     state.stopTemporal = server.stop;
     process.env.OGPS_TEST_TEMPORAL_ADDRESS = server.address;
+  }
+  // As the start command does on a real cluster.
+  const connection = await Connection.connect({ address: process.env.OGPS_TEST_TEMPORAL_ADDRESS });
+  try {
+    await registerSearchAttributes(connection, 'default');
+  } finally {
+    await connection.close();
   }
   process.env.OGPS_TEST_SERVER_PATH = path.join(root, '.tools', 'bin', 'temporal-test-server');
   process.stdout.write(`\n[test setup] PostgreSQL and Temporal ready in ${Date.now() - started} ms\n`);

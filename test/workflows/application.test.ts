@@ -7,7 +7,9 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
-import type { ApplicationInput } from '../../domain/application';
+import type { ApplicationInput, ApplicationState } from '../../domain/application';
+import { officeStartOfDay, plusDays } from '../../domain/dates';
+import { SERVICE_LEVELS } from '../../domain/lifecycle';
 import { RejectionType } from '../../domain/errors';
 import type { applicationWorkflow } from '../../workflows/application';
 import {
@@ -27,6 +29,13 @@ import {
   submitJustificationUpdate,
   withdrawUpdate,
 } from '../../workflows/messages';
+import {
+  assigneeKey,
+  benefitKey,
+  municipalityKey,
+  nextDeadlineKey,
+  stateKey,
+} from '../../workflows/search-attributes';
 import { rejectionType } from '../helpers/failures';
 import {
   FAMILY,
@@ -42,6 +51,13 @@ import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../help
 
 type Handle = WorkflowHandle<typeof applicationWorkflow>;
 
+/**
+ * Where RECORD_HISTORIES=1 writes: one folder per generation of the workflow code. Earlier generations stay
+ * in test/histories, because cases started under them may still be running; start a new folder whenever a
+ * patch changes the commands the workflow issues.
+ */
+const RECORDED_GENERATION = 'v2-search-attributes';
+
 async function recordHistory(handle: Handle): Promise<void> {
   const name = (expect.getState().currentTestName ?? handle.workflowId)
     .replace(/^applicationWorkflow /, '')
@@ -49,7 +65,7 @@ async function recordHistory(handle: Handle): Promise<void> {
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 80)
     .replace(/-+$/, '');
-  const dir = path.resolve(__dirname, '..', 'histories');
+  const dir = path.resolve(__dirname, '..', 'histories', RECORDED_GENERATION);
   mkdirSync(dir, { recursive: true });
   // Binary protobuf: historyToJSON trips over Jest's second copy of protobufjs.
   const history = temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
@@ -454,28 +470,99 @@ describe('applicationWorkflow', () => {
     );
   });
 
-  it.each(['awaiting_documents', 'assessment', 'proposed', 'notifying', 'paying'] as const)(
+  type Fake = ReturnType<typeof fakeActivities>;
+  interface Route {
+    benefit: ApplicationInput['benefitCode'];
+    opts?: FakeOptions;
+    declared?: Declared;
+    /** Takes a new case to the state; the case then waits there (on a person, a timer or a retry). */
+    go: (handle: Handle, fake: Fake) => Promise<unknown>;
+  }
+  const proposeGrant = async (handle: Handle): Promise<void> => {
+    await reach(env, handle, 'assessment');
+    await handle.executeUpdate(submitAssessmentUpdate, {
+      args: [{ actor: 'sw-1', recommendation: 'grant', report: 'x' }],
+    });
+    await handle.executeUpdate(proposeResolutionUpdate, {
+      args: [{ actor: 'sw-1', outcome: 'granted', reasons: 'x' }],
+    });
+  };
+  /** Every open state an applicant can withdraw from, and how a case gets there. */
+  const ROUTES: Record<Exclude<ApplicationState, 'submitted' | 'closed' | 'withdrawn'>, Route> = {
+    // The registries are away: the case stays registered while their consultation is retried.
+    registered: { benefit: 'URGENCY_FOOD', opts: { registriesDownFrom: 1 }, go: async () => undefined },
+    awaiting_documents: { benefit: 'URGENCY_FOOD', opts: { obtained: [] }, go: async () => undefined },
+    assessment: { benefit: 'URGENCY_FOOD', go: async () => undefined },
+    proposed: { benefit: 'URGENCY_FOOD', go: proposeGrant },
+    notifying: { benefit: 'URGENCY_FOOD', go: grant },
+    paying: {
+      benefit: 'RENT',
+      go: async (handle, fake) => {
+        await grant(handle);
+        await accept(handle);
+        await until(env, () => fake.calls.payments.size === 1);
+      },
+    },
+    appeal: {
+      benefit: 'URGENCY_FOOD',
+      go: async (handle) => {
+        await resolveAs(handle, 'refused');
+        await accept(handle);
+        await handle.executeUpdate(fileAppealUpdate, { args: [{ actor: 'admin-1', grounds: 'x' }] });
+      },
+    },
+    awaiting_justification: {
+      benefit: 'URGENCY_FOOD',
+      go: async (handle) => {
+        await grant(handle);
+        await accept(handle);
+      },
+    },
+    repayment: {
+      benefit: 'URGENCY_FOOD',
+      go: async (handle) => {
+        await grant(handle);
+        await accept(handle);
+        await reach(env, handle, 'awaiting_justification');
+        await env.sleep('100 days');
+      },
+    },
+    // The renewal review consults the registries again, and they are away: it waits on their retries.
+    renewal_review: {
+      benefit: 'INCOME_COMPLEMENT',
+      declared: PARENT_AND_CHILD,
+      opts: {
+        registriesDownFrom: 2,
+        facts: { registeredInMunicipality: true, benefitsReceived: { IMV: 400, RGC: 0 } },
+      },
+      go: async (handle) => {
+        await grant(handle);
+        await accept(handle);
+        await reach(env, handle, 'paying');
+        // The renewal deadline is set once the period's instalments are paid, some 11 months on.
+        let periodEnd: string | undefined;
+        for (let i = 0; i < 40 && !periodEnd; i++) {
+          await env.sleep('10 days');
+          periodEnd = (await handle.query(statusQuery)).deadlines.find((d) => d.kind === 'renewal')?.dueDate;
+        }
+        if (!periodEnd) throw new Error('no renewal deadline');
+        const review = Date.parse(officeStartOfDay(plusDays(periodEnd, -SERVICE_LEVELS.renewalReviewDays)));
+        await env.sleep(review - (await env.currentTimeMs()).valueOf() + 1000);
+      },
+    },
+  };
+
+  it.each(Object.keys(ROUTES) as (keyof typeof ROUTES)[])(
     'is withdrawn by the applicant from %s, cancelling what was pending',
     async (state) => {
-      const benefit = state === 'paying' ? 'RENT' : 'URGENCY_FOOD';
+      const route = ROUTES[state];
       await withCase(
-        benefit,
-        state === 'awaiting_documents' ? { obtained: [] } : {},
+        route.benefit,
+        route.opts ?? {},
         async (handle, fake) => {
-          if (state !== 'awaiting_documents') await reach(env, handle, 'assessment');
-          if (state === 'proposed' || state === 'notifying' || state === 'paying') {
-            await handle.executeUpdate(submitAssessmentUpdate, {
-              args: [{ actor: 'sw-1', recommendation: 'grant', report: 'x' }],
-            });
-            await handle.executeUpdate(proposeResolutionUpdate, {
-              args: [{ actor: 'sw-1', outcome: 'granted', reasons: 'x' }],
-            });
-          }
-          if (state === 'notifying' || state === 'paying')
-            await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'c', approve: true }] });
-          if (state === 'paying') await accept(handle);
-          await reach(env, handle, state);
-          if (state === 'paying') await until(env, () => fake.calls.payments.size === 1);
+          await route.go(handle, fake);
+          const before = await reach(env, handle, state);
+          const pendingPayments = before.payments.filter((p) => p.status === 'pending').length;
           const status = await handle.executeUpdate(withdrawUpdate, {
             args: [{ actor: 'citizen', reason: 'Ja no ho necessito' }],
           });
@@ -483,15 +570,54 @@ describe('applicationWorkflow', () => {
           const final = await handle.result();
           expect(final.state).toBe('withdrawn');
           expect(final.deadlines).toEqual([]);
-          if (state === 'paying') {
-            expect(final.closingReason).toBe('renounced');
-            expect(final.payments.filter((p) => p.status === 'cancelled')).toHaveLength(5);
-            expect(fake.calls.payments.size).toBe(1);
+          expect(final.pendingTask).toBeUndefined();
+          expect(final.history.at(-1)).toMatchObject({ type: 'withdrawn', from: state, actor: 'citizen' });
+          // What was to be paid is cancelled, never paid after the withdrawal.
+          expect(final.payments.filter((p) => p.status === 'cancelled')).toHaveLength(pendingPayments);
+          expect(final.closingReason).toBe(
+            before.resolution?.outcome === 'granted' ? 'renounced' : 'withdrawn by the applicant',
+          );
+          if (state === 'paying') expect(fake.calls.payments.size).toBe(1);
+          if (state === 'registered') {
+            // Withdrawn while the registries were consulted: nothing is asked of the applicant afterwards.
+            expect(fake.calls.notifications.map((n) => n.kind)).not.toContain('document_request');
           }
         },
+        route.declared,
       );
     },
   );
+
+  it('asks the citizen for what the registries would have given when they stay unavailable', async () => {
+    await withCase('URGENCY_FOOD', { registriesDownFrom: 1 }, async (handle, fake) => {
+      const status = await reach(env, handle, 'awaiting_documents');
+      expect(fake.calls.registryAttempts).toBe(8); // the registries proxy's maximum attempts
+      expect(fake.eventTypes()).toContain('registries_unavailable');
+      expect(status.documentRequest?.documents.map((d) => d.code).sort()).toEqual(
+        ['INCOME', 'PUBLIC_BENEFITS', 'RESIDENCE'].sort(),
+      );
+      expect(fake.calls.notifications.map((n) => n.kind)).toEqual(['document_request']);
+      await finish(handle);
+    });
+  });
+
+  it('rejects an appeal on its merits, and the refusal stands', async () => {
+    await withCase('URGENCY_FOOD', {}, async (handle, fake) => {
+      await resolveAs(handle, 'refused');
+      await accept(handle);
+      await handle.executeUpdate(fileAppealUpdate, { args: [{ actor: 'admin-1', grounds: 'x' }] });
+      await reach(env, handle, 'appeal');
+      await handle.executeUpdate(resolveAppealUpdate, {
+        args: [{ actor: 'coord-2', upheld: false, reasons: 'No aporta elements nous' }],
+      });
+      const status = await handle.result();
+      expect(status.appeal?.outcome).toBe('dismissed');
+      expect(status).toMatchObject({ state: 'closed', closingReason: 'refused' });
+      expect(status.resolution?.outcome).toBe('refused');
+      expect(fake.calls.payments.size).toBe(0);
+      expect(fake.eventTypes()).toContain('appeal_dismissed');
+    });
+  });
 
   it('applies the effect of silence when the maximum time to resolve runs out, after an alert', async () => {
     await withCase('URGENCY_FOOD', {}, async (handle, fake) => {
@@ -511,7 +637,7 @@ describe('applicationWorkflow', () => {
     });
   });
 
-  it('reassigns the case and its pending task', async () => {
+  it('reassigns the case and its pending task, and keeps its search attributes current', async () => {
     await withCase('URGENCY_FOOD', {}, async (handle, fake) => {
       await reach(env, handle, 'assessment');
       const status = await handle.executeUpdate(reassignUpdate, {
@@ -525,7 +651,23 @@ describe('applicationWorkflow', () => {
           handle.executeUpdate(reassignUpdate, { args: [{ actor: 'coord-1', assignee: ' ' }] }),
         ),
       ).toBe(RejectionType.InvalidInput);
+
+      let attributes = (await handle.describe()).typedSearchAttributes;
+      expect(attributes.get(stateKey)).toBe('assessment');
+      expect(attributes.get(benefitKey)).toBe('URGENCY_FOOD');
+      expect(attributes.get(municipalityKey)).toBe('08187');
+      expect(attributes.get(assigneeKey)).toBe('sw-2');
+      // The earliest running deadline (the report's service level), at the end of its last day.
+      const earliest = status.deadlines.map((d) => d.dueDate).sort()[0];
+      expect(earliest).toBeDefined();
+      expect(attributes.get(nextDeadlineKey)?.toISOString()).toBe(
+        new Date(Date.parse(officeStartOfDay(plusDays(earliest!, 1)))).toISOString(),
+      );
+
       await finish(handle);
+      attributes = (await handle.describe()).typedSearchAttributes;
+      expect(attributes.get(stateKey)).toBe('withdrawn');
+      expect(attributes.get(nextDeadlineKey)).toBeUndefined();
     });
   });
 

@@ -11,12 +11,17 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows } from '../helpers/temporal';
 
+// One folder per generation of the workflow code (see RECORDED_GENERATION in application.test.ts).
 const dir = path.resolve(__dirname, '..', 'histories');
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.pb'))
-  .sort();
+const generations = readdirSync(dir).sort();
+const files = generations.flatMap((g) =>
+  readdirSync(path.join(dir, g))
+    .filter((f) => f.endsWith('.pb'))
+    .sort()
+    .map((f) => path.join(g, f)),
+);
 const histories = files.map((f) => ({
-  workflowId: f.replace(/\.pb$/, ''),
+  workflowId: f.replace(/\.pb$/, '').replace(/[\\/]/g, ':'),
   history: temporal.api.history.v1.History.decode(readFileSync(path.join(dir, f))),
 }));
 
@@ -28,8 +33,10 @@ describe('replay of recorded histories', () => {
     incompatible = await bundleWorkflows(path.resolve(__dirname, '..', 'fixtures', 'incompatible-workflow'));
   });
 
-  it('has histories of the lifecycle paths to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(15);
+  it('has histories of the lifecycle paths of every generation to replay', () => {
+    for (const g of generations) {
+      expect(files.filter((f) => f.startsWith(`${g}${path.sep}`)).length).toBeGreaterThanOrEqual(15);
+    }
     expect(histories.every((h) => (h.history.events?.length ?? 0) > 10)).toBe(true);
   });
 
