@@ -8,14 +8,15 @@ import { createNoticeActivities } from './notices';
 import { createProjectionActivities } from './projection';
 import { createReferenceActivities } from './reference';
 import { createRegistryActivities } from './registries';
-import type { RegistryGateway } from './registries';
+import type { ScspDeps } from './registries';
 import { createTreasuryActivities } from './treasury';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
   /** Read when needed, so that reloaded calendars and catalogue reach renewals. */
   reference: () => ReferenceData;
-  registries?: RegistryGateway | undefined;
+  /** The PCI/SCSP connectors; without them nothing is consulted and the person is asked for everything. */
+  scsp?: ScspDeps | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -6,6 +6,8 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { ApplicationInput, ApplicationState, HumanTask, RunningDeadline } from '../domain/application';
 import { isClosed } from '../domain/application';
+import { REGISTRY_SERVICES } from '../domain/catalogue';
+import { consentPerService } from '../domain/registries';
 
 export interface RecordApplicationInput extends ApplicationInput {
   eventKey: string;
@@ -41,6 +43,8 @@ export interface CaseViewInput {
   assignee: string | null;
   deadlines: RunningDeadline[];
   task: HumanTask | null;
+  /** Registries the case waits on because they are unavailable (absent in views of the first version). */
+  blockedOn?: string[] | undefined;
 }
 
 const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
@@ -67,6 +71,17 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
             registeredAt,
           },
           update: {},
+        });
+        // Consent and objection per registry, as filed: the connectors check it before every call.
+        await tx.registryConsent.createMany({
+          data: consentPerService(input.consent, REGISTRY_SERVICES).map((c) => ({
+            applicationId: input.applicationId,
+            service: c.service,
+            consent: c.consent,
+            holderDocument: input.applicant.documentNumber,
+            recordedAt: registeredAt,
+          })),
+          skipDuplicates: true,
         });
         await tx.applicationEvent.createMany({
           data: [
@@ -132,6 +147,7 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
 
     /** Running deadlines, the pending task and the assignee, as the coordinators' lists read them. */
     async recordCaseView(input: CaseViewInput): Promise<void> {
+      const next = input.deadlines.find((d) => !d.pausedSince);
       await prisma.$transaction(async (tx) => {
         const { count } = await tx.application.updateMany({
           where: {
@@ -141,7 +157,9 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
           data: {
             viewVersion: input.version,
             assignee: input.assignee,
-            nextDeadline: input.deadlines[0] ? day(input.deadlines[0].dueDate) : null,
+            // A paused deadline (the time to resolve during a request to remedy) is not the next one.
+            nextDeadline: next ? day(next.dueDate) : null,
+            blockedOn: input.blockedOn ?? [],
           },
         });
         if (count === 0) return; // a newer view is already there

@@ -23,6 +23,7 @@ export interface AppDeps {
   taskQueue: string;
   reference: ReferenceData;
   bodyLimit?: string;
+  registryFallbackHours?: number;
 }
 
 const DOCS_PAGE = `<!doctype html>

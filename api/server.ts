@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     logger,
     taskQueue: config.TASK_QUEUE,
     bodyLimit: config.BODY_LIMIT,
+    registryFallbackHours: config.REGISTRY_FALLBACK_HOURS,
   });
 
   const server = app.listen(config.PORT, config.HOST);

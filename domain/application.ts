@@ -80,6 +80,27 @@ export interface ApplicationInput {
   submittedBy: string;
   /** The staff member the case is assigned to at start. */
   assignee?: string | undefined;
+  /**
+   * How long a registry may stay unavailable before its documents are asked of the person instead (the
+   * office's configuration, REGISTRY_FALLBACK_HOURS); 24 hours when absent.
+   */
+  registryFallbackHours?: number | undefined;
+}
+
+/** Where the consultation of one registry service stands. */
+export interface RegistryConsultationStatus {
+  service: string;
+  /**
+   * consulting: asked; awaiting_answer: an asynchronous answer is awaited; unavailable: the registry failed
+   * and is asked again later (the case is blocked on it); obtained; not_obtained: a business outcome or the
+   * fallback: the person is asked for the documents.
+   */
+  state: 'consulting' | 'awaiting_answer' | 'unavailable' | 'obtained' | 'not_obtained';
+  since: string;
+  /** The registry's message, the last error, or why it was not obtained. */
+  detail?: string | undefined;
+  /** Checklist codes this service provides. */
+  documents: string[];
 }
 
 export type DeadlineKind =
@@ -173,6 +194,10 @@ export interface ApplicationStatus {
   closingReason?: string | undefined;
   pendingTask?: HumanTask | undefined;
   documentRequest?: DocumentRequestStatus | undefined;
+  /** Consultations of other administrations in this period. */
+  registries?: RegistryConsultationStatus[] | undefined;
+  /** Registries the case is waiting on because they are unavailable. */
+  blockedOn?: string[] | undefined;
   deadlines: RunningDeadline[];
   eligibility?: EligibilityResult | undefined;
   proposal?:

@@ -10,6 +10,8 @@ export interface ChecklistItem {
   name: { ca: string; es: string };
   /** The registry to consult; undefined when only the person can provide it. */
   registry?: string | undefined;
+  /** The consent the consultation is made under: Si (express), NoOpo (did not object), Ley (by law). */
+  consent?: 'Si' | 'NoOpo' | 'Ley' | undefined;
 }
 
 export interface HouseholdCircumstances {
@@ -47,6 +49,10 @@ export function documentChecklist(
         d.registry !== undefined &&
         !consent.objections.includes(d.registry) &&
         (d.consent !== 'Si' || consent.taxConsent);
-      return { code: d.code, name: d.name, ...(consultable ? { registry: d.registry } : {}) };
+      return {
+        code: d.code,
+        name: d.name,
+        ...(consultable ? { registry: d.registry, consent: d.consent ?? 'NoOpo' } : {}),
+      };
     });
 }

@@ -13,6 +13,10 @@ export const SERVICE_LEVELS = {
   maxTimeAlertDays: 10,
   /** Review a renewal this many calendar days before the period ends. */
   renewalReviewDays: 15,
+  /** Hours a registry may stay unavailable before its documents are asked of the person (configurable). */
+  registryFallbackHours: 24,
+  /** Minutes between rounds of consultation of an unavailable registry, growing to the last value. */
+  registryRetryMinutes: [5, 15, 30, 60],
 } as const;
 
 /** Legal periods the lifecycle uses. */

@@ -33,6 +33,25 @@ export const configSchema = z.object({
     .default('100kb'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  /**
+   * Base URL of the PCI/SCSP platform (Via Oberta / PID), or of the registry simulator. Unset: nothing is
+   * consulted and every document is asked of the person.
+   */
+  REGISTRY_BASE_URL: z.url().optional(),
+  /** Time a registry has to answer one request. */
+  REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
+  /** PEM files for mutual TLS with the platform: the office's certificate and key, the platform's CA. */
+  REGISTRY_TLS_CERT: z.string().min(1).optional(),
+  REGISTRY_TLS_KEY: z.string().min(1).optional(),
+  REGISTRY_TLS_CA: z.string().min(1).optional(),
+  /** NIF of the official responsible for the consultations, sent with each one (with the acting person). */
+  REGISTRY_OFFICIAL_NIF: z.string().min(1).default('00000000T'),
+  /** Hours a registry may stay unavailable before its documents are asked of the person instead. */
+  REGISTRY_FALLBACK_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /** Seed demo applications on an empty database (npm start turns it on for its embedded servers). */
   DEMO_DATA: booleanFromString.default(false),
 });

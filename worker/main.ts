@@ -8,7 +8,9 @@ import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { loadReferenceData } from '../infra/reference-data';
 import { registerSearchAttributes } from '../infra/search-attributes';
+import { createScspClient } from '../infra/scsp/client';
 import { createWorker } from './worker';
+import type { ActivityDeps } from '../activities';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -27,19 +29,39 @@ async function main(): Promise<void> {
   });
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  let scsp: ActivityDeps['scsp'];
   try {
     // Also here, for deployments that start the worker without `npm start` (docker-compose): the workflow
     // cannot index its cases in a namespace that lacks these attributes.
     const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
     const reference = loadReferenceData(); // a bad data file stops the worker here, naming the file
-    const worker = await createWorker({ config, deps: { prisma, reference: () => reference }, connection });
+    scsp = config.REGISTRY_BASE_URL
+      ? {
+          client: createScspClient({
+            baseUrl: config.REGISTRY_BASE_URL,
+            timeoutMs: config.REGISTRY_TIMEOUT_MS,
+            tls: { cert: config.REGISTRY_TLS_CERT, key: config.REGISTRY_TLS_KEY, ca: config.REGISTRY_TLS_CA },
+          }),
+          officialNif: config.REGISTRY_OFFICIAL_NIF,
+        }
+      : undefined;
+    if (!scsp)
+      logger.warn(
+        'REGISTRY_BASE_URL is not set: no registry is consulted, documents are asked of the person',
+      );
+    const worker = await createWorker({
+      config,
+      deps: { prisma, reference: () => reference, scsp },
+      connection,
+    });
     logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks are done
     logger.info('worker stopped');
   } finally {
     await connection.close();
     await prisma.$disconnect();
+    await scsp?.client.close();
   }
 }
 

@@ -9,7 +9,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
+  isCancellation,
   continueAsNew,
   patched,
   proxyActivities,
@@ -19,10 +21,11 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { RegistryFacts } from '../activities/registries';
+import type { RegistryConsultationAnswer, RegistryConsultationInput } from '../activities/registries';
 import type {
   ApplicationInput,
   ApplicationState,
+  RegistryConsultationStatus,
   ApplicationStatus,
   DeadlineKind,
   DeclaredFacts,
@@ -49,11 +52,13 @@ import { documentChecklist } from '../domain/documents';
 import type { ChecklistItem } from '../domain/documents';
 import { evaluateEligibility, householdComposition } from '../domain/eligibility';
 import type { EligibilityFacts, PreviousAid } from '../domain/eligibility';
-import { RejectionType } from '../domain/errors';
+import { REGISTRY_OUTCOMES, RejectionType } from '../domain/errors';
+import { mergeFacts } from '../domain/registries';
+import type { RegistryFacts } from '../domain/registries';
 import { LEGAL_BASIS } from '../domain/legal-basis';
 import type { LegalBasis } from '../domain/legal-basis';
 import { LEGAL_PERIODS, SERVICE_LEVELS } from '../domain/lifecycle';
-import { expiryOf, nowIso, startOf, today, waitUntil } from './clock';
+import { expiryOf, nowIso, nowMs, startOf, today, waitUntil } from './clock';
 import {
   extendDocumentDeadlineUpdate,
   fileAppealUpdate,
@@ -89,6 +94,20 @@ const registries = proxyActivities<Activities>({
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
     maximumAttempts: 8,
+  },
+});
+
+// One round of consultation of one registry service: the connector's HTTP timeout is 30 s, and a few quick
+// attempts absorb a blip. Between rounds the workflow itself waits on durable timers (SERVICE_LEVELS
+// .registryRetryMinutes), showing the case as blocked on that registry, until the office's fallback time
+// sends the person a request for the documents instead.
+const registryRound = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 3,
   },
 });
 
@@ -138,6 +157,12 @@ const CARRIED_HISTORY = 30;
  * none (test/histories/before-search-attributes).
  */
 const SEARCH_ATTRIBUTES_PATCH = 'search-attributes';
+
+/**
+ * Cases that consulted the registries through the first version's single `consultRegistries` call replay
+ * it (test/histories/v1-*, v2-*); new ones consult each service through the PCI/SCSP connectors.
+ */
+const REGISTRY_CONNECTORS_PATCH = 'registry-connectors';
 
 /** Raised inside the main flow when a handler closed the case (withdrawal, revocation): it stops there. */
 class CaseClosed extends Error {}
@@ -222,6 +247,7 @@ export async function applicationWorkflow(
       assignee: status.assignee ?? null,
       deadlines: status.deadlines,
       task: status.pendingTask ?? null,
+      blockedOn: status.blockedOn ?? [],
     });
   }
 
@@ -808,7 +834,171 @@ export async function applicationWorkflow(
   }
 
   /** Registries first (art. 28.2); what they cannot provide is requested from the person. True when complete. */
-  async function completeness(): Promise<boolean> {
+  /** The first version's single call for every registry (cases recorded before the connectors). */
+  async function consultAllAtOnce(
+    items: (ChecklistItem & { registry: string })[],
+  ): Promise<{ obtained: string[]; facts: RegistryFacts; unavailable?: string }> {
+    try {
+      return await registries.consultRegistries({
+        applicationId: input.applicationId,
+        municipalityCode: input.municipalityCode,
+        documentNumber: input.applicant.documentNumber,
+        items,
+      });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return {
+        obtained: [],
+        facts: {},
+        unavailable: `${items.map((i) => i.code).join(', ')}: ${err.cause?.message ?? err.message}`,
+      };
+    }
+  }
+
+  /** Each registry service once, all at the same time; what each one provides counts as obtained. */
+  async function consultEachService(
+    items: (ChecklistItem & { registry: string })[],
+    stage: 'filing' | 'renewal',
+  ): Promise<{ obtained: string[]; facts: RegistryFacts; unavailable?: string }> {
+    const services = new Map<string, { documents: string[]; consent: 'Si' | 'NoOpo' | 'Ley' }>();
+    for (const item of items) {
+      const entry = services.get(item.registry) ?? { documents: [], consent: item.consent ?? 'NoOpo' };
+      entry.documents.push(item.code);
+      if (item.consent === 'Si') entry.consent = 'Si';
+      services.set(item.registry, entry);
+    }
+    status.registries = [];
+    status.blockedOn = undefined;
+    // A withdrawal stops the consultations: what is in flight or waiting to be retried is cancelled, so that
+    // no consultation outlives the case.
+    const scope = new CancellationScope();
+    void condition(closed).then(() => scope.cancel());
+    let results: ServiceResult[];
+    try {
+      results = await scope.run(() =>
+        Promise.all(
+          [...services].map(([service, { documents, consent }]) =>
+            consultService(service, documents, consent, stage),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (closed()) throw new CaseClosed();
+      throw err;
+    }
+    const unavailable = results.flatMap((r) => (r.unavailable ? [`${r.service}: ${r.unavailable}`] : []));
+    return {
+      obtained: results.flatMap((r) => (r.obtained ? r.documents : [])),
+      facts: results.reduce<RegistryFacts>((f, r) => mergeFacts(f, r.facts), {}),
+      ...(unavailable.length > 0 ? { unavailable: unavailable.join('; ') } : {}),
+    };
+  }
+
+  /** Moves one consultation on; says whether the case became blocked or unblocked (worth a case view). */
+  function trackRegistry(
+    entry: RegistryConsultationStatus,
+    state: RegistryConsultationStatus['state'],
+    detail?: string,
+  ): boolean {
+    const wasBlocked = entry.state === 'unavailable';
+    entry.state = state;
+    entry.since = nowIso();
+    entry.detail = detail;
+    const blocked = (status.registries ?? []).filter((r) => r.state === 'unavailable').map((r) => r.service);
+    status.blockedOn = blocked.length > 0 ? blocked : undefined;
+    return wasBlocked !== (state === 'unavailable');
+  }
+
+  interface ServiceResult {
+    service: string;
+    documents: string[];
+    obtained: boolean;
+    facts: RegistryFacts;
+    /** Why it was given up on while unavailable (the fallback), for the case's timeline. */
+    unavailable?: string;
+  }
+
+  /**
+   * One service: asked; an asynchronous answer awaited on durable timers; asked again in rounds while it is
+   * unavailable (the case shows as blocked on it), until it answers or the office's fallback time passes. A
+   * business outcome (not found, no consent, invalid document) ends it at once: the person is asked instead.
+   */
+  async function consultService(
+    service: string,
+    documents: string[],
+    consent: 'Si' | 'NoOpo' | 'Ley',
+    stage: 'filing' | 'renewal',
+  ): Promise<ServiceResult> {
+    const entry: RegistryConsultationStatus = { service, state: 'consulting', since: nowIso(), documents };
+    status.registries = [...(status.registries ?? []), entry];
+    const fallbackHours = input.registryFallbackHours ?? SERVICE_LEVELS.registryFallbackHours;
+    const giveUpAt = nowMs() + fallbackHours * 3_600_000;
+    const pause = async (ms: number): Promise<void> => {
+      const until = nowMs() + ms;
+      await waitFor(
+        () => false,
+        () => until,
+      );
+    };
+    const giveUp = async (detail: string, unavailable: boolean): Promise<ServiceResult> => {
+      if (trackRegistry(entry, 'not_obtained', detail) || unavailable) await publishView();
+      return {
+        service,
+        documents,
+        obtained: false,
+        facts: {},
+        ...(unavailable ? { unavailable: detail } : {}),
+      };
+    };
+    for (let round = 0; ; round++) {
+      let answer: RegistryConsultationAnswer;
+      try {
+        answer = await registryRound.consultRegistry({
+          requestId: `${input.applicationId}:p${status.period}:${stage}:${service}`,
+          applicationId: input.applicationId,
+          period: status.period,
+          service: service as RegistryConsultationInput['service'],
+          municipalityCode: input.municipalityCode,
+          procedure: `OGPS-${input.benefitCode}`,
+          purpose: `Comprovació de requisits, expedient ${input.applicationId} / Comprobación de requisitos`,
+          consent,
+          requestedBy: status.assignee ?? input.submittedBy,
+          holder: {
+            documentType: input.applicant.documentType,
+            documentNumber: input.applicant.documentNumber,
+          },
+          referenceDate: stage === 'filing' ? input.effectiveFilingDate : today(),
+        });
+      } catch (err) {
+        if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+        const cause = err.cause;
+        const message = cause?.message ?? err.message;
+        if (cause instanceof ApplicationFailure && cause.type && REGISTRY_OUTCOMES.includes(cause.type)) {
+          return giveUp(`${cause.type}: ${message}`, false);
+        }
+        if (nowMs() >= giveUpAt) return giveUp(`unavailable for ${fallbackHours} h: ${message}`, true);
+        if (trackRegistry(entry, 'unavailable', message)) await publishView();
+        const minutes = SERVICE_LEVELS.registryRetryMinutes;
+        const wait = (minutes[Math.min(round, minutes.length - 1)] ?? 60) * 60_000;
+        await pause(Math.min(wait, giveUpAt - nowMs()));
+        continue;
+      }
+      if (answer.status === 'pending') {
+        if (nowMs() + answer.retryAfterSeconds * 1000 > giveUpAt) {
+          return giveUp(`no answer within ${fallbackHours} h`, true);
+        }
+        const detail = `answer expected in ${answer.retryAfterSeconds} s`;
+        if (trackRegistry(entry, 'awaiting_answer', detail)) await publishView();
+        await pause(answer.retryAfterSeconds * 1000);
+        continue;
+      }
+      const state = answer.proves ? 'obtained' : 'not_obtained';
+      if (trackRegistry(entry, state, answer.reused ? 'already obtained' : undefined)) await publishView();
+      return { service, documents, obtained: answer.proves, facts: answer.facts };
+    }
+  }
+
+  async function completeness(stage: 'filing' | 'renewal' = 'filing'): Promise<boolean> {
     const household = householdComposition({ ...eligibilityFacts(), asOf: input.effectiveFilingDate });
     const checklist = documentChecklist(
       input.pinned.benefit,
@@ -824,25 +1014,12 @@ export async function applicationWorkflow(
     const items = checklist.filter(
       (c): c is ChecklistItem & { registry: string } => c.registry !== undefined,
     );
-    let consulted: { obtained: string[]; facts: RegistryFacts };
-    let unavailable: string | undefined;
-    try {
-      consulted = await registries.consultRegistries({
-        applicationId: input.applicationId,
-        municipalityCode: input.municipalityCode,
-        documentNumber: input.applicant.documentNumber,
-        items,
-      });
-    } catch (err) {
-      // The registries stayed away through every attempt: the citizen is asked for what they would have
-      // given, rather than the case waiting on them indefinitely.
-      if (!(err instanceof ActivityFailure)) throw err;
-      consulted = { obtained: [], facts: {} };
-      unavailable = `${items.map((i) => i.code).join(', ')}: ${err.cause?.message ?? err.message}`;
-    }
+    const consulted = patched(REGISTRY_CONNECTORS_PATCH)
+      ? await consultEachService(items, stage)
+      : await consultAllAtOnce(items);
     // Withdrawn while the registries were consulted: nothing more is asked of the applicant.
     if (closed()) throw new CaseClosed();
-    if (unavailable) await recordEvent('registries_unavailable', undefined, unavailable);
+    if (consulted.unavailable) await recordEvent('registries_unavailable', undefined, consulted.unavailable);
     registryFacts = consulted.facts;
     const attached = input.attachedDocuments ?? [];
     const missing = checklist.filter(
@@ -1141,7 +1318,7 @@ export async function applicationWorkflow(
       () => startOf(plusDays(periodEnd, -SERVICE_LEVELS.renewalReviewDays)),
     );
     await transition('renewal_review', 'renewal_review');
-    const complete = await completeness();
+    const complete = await completeness('renewal');
     evaluate();
     if (!complete || status.eligibility?.outcome !== 'eligible' || !status.eligibility.amount) {
       return close(

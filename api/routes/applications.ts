@@ -26,6 +26,8 @@ export interface ApplicationsRouterDeps {
   reference: ReferenceData;
   prisma: PrismaClient;
   taskQueue: string;
+  /** The office's fallback for unavailable registries (REGISTRY_FALLBACK_HOURS), carried by each case. */
+  registryFallbackHours?: number;
   /** The staff member acting; authentication replaces this in the API issue. */
   actorOf?: (req: Request) => string;
 }
@@ -96,6 +98,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         attachedDocuments: body.attachedDocuments,
         assignee: body.assignee,
         submittedBy: actorOf(req),
+        registryFallbackHours: deps.registryFallbackHours,
       };
       await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
         workflowId: applicationId,

@@ -7,7 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
 import type { NotificationInput } from '../../activities/notices';
 import type { CaseViewInput, RecordEventInput, RecordTransitionInput } from '../../activities/projection';
-import type { RegistryFacts } from '../../activities/registries';
+import { ApplicationFailure } from '@temporalio/common';
+import type { RegistryConsultationInput, RegistryFacts } from '../../activities/registries';
 import type { PaymentOrderInput } from '../../activities/treasury';
 import type { ApplicationInput, ApplicationState, ApplicationStatus } from '../../domain/application';
 import { calendarDataFor } from '../../domain/calendar';
@@ -19,6 +20,13 @@ import { statusQuery, withdrawUpdate } from '../../workflows/messages';
 
 const reference = loadReferenceData();
 
+/** The registry service each checklist document comes from, as the catalogue says. */
+const serviceOfDocument = new Map(
+  reference.catalogue.flatMap((v) =>
+    v.benefits.flatMap((b) => b.requiredDocuments.flatMap((d) => (d.registry ? [[d.code, d.registry]] : []))),
+  ) as [string, string][],
+);
+
 export interface FakeOptions {
   /** Checklist codes the registries provide; default: all they are asked for. */
   obtained?: string[];
@@ -27,8 +35,15 @@ export interface FakeOptions {
   paymentFailures?: number;
   /** Documents handed in with the filing; default: every one no registry holds. */
   attached?: string[];
-  /** The registries are unavailable from this consultation on (1: from the first). */
+  /** The registries are unavailable from this attempt on (1: from the first), until `registriesBackAt`. */
   registriesDownFrom?: number;
+  registriesBackAt?: number;
+  /** Only consultations of this stage fail (the filing's, or the renewal's). */
+  registriesDownStage?: 'filing' | 'renewal';
+  /** Services that answer with a business outcome (a RejectionType such as RegistryNotFound). */
+  registryOutcomes?: Record<string, string>;
+  /** Services that answer asynchronously: pending this many times before the answer. */
+  asyncPolls?: Record<string, number>;
 }
 
 export function fakeActivities(opts: FakeOptions = {}) {
@@ -40,6 +55,7 @@ export function fakeActivities(opts: FakeOptions = {}) {
     acknowledgements: 0,
     paymentAttempts: 0,
     registryAttempts: 0,
+    consultations: [] as RegistryConsultationInput[],
     /** Orders the treasury accepted, once per key: what would actually be paid. */
     payments: new Map<string, PaymentOrderInput>(),
   };
@@ -72,13 +88,32 @@ export function fakeActivities(opts: FakeOptions = {}) {
       return { key: input.key, created };
     },
     async consultRegistries({ items }) {
-      calls.registryAttempts++;
-      if (opts.registriesDownFrom !== undefined && calls.registryAttempts >= opts.registriesDownFrom) {
-        throw new Error('registry gateway unavailable');
-      }
       return {
         obtained: opts.obtained ?? items.map((i) => i.code),
         facts: opts.facts ?? { registeredInMunicipality: true, benefitsReceived: { IMV: 0, RGC: 0 } },
+      };
+    },
+    async consultRegistry(input) {
+      const attempt = ++calls.registryAttempts;
+      calls.consultations.push(input);
+      const { registriesDownFrom: from, registriesBackAt: back } = opts;
+      const stage = opts.registriesDownStage;
+      const down = from !== undefined && attempt >= from && (back === undefined || attempt < back);
+      if (down && (!stage || input.requestId.includes(`:${stage}:`))) {
+        throw new Error('registry gateway unavailable');
+      }
+      const outcome = opts.registryOutcomes?.[input.service];
+      if (outcome) throw ApplicationFailure.create({ type: outcome, message: outcome, nonRetryable: true });
+      const polls = opts.asyncPolls?.[input.service] ?? 0;
+      if (calls.consultations.filter((c) => c.requestId === input.requestId).length <= polls) {
+        return { status: 'pending', retryAfterSeconds: 3600 };
+      }
+      const documents = [...serviceOfDocument].filter(([, s]) => s === input.service).map(([code]) => code);
+      return {
+        status: 'obtained',
+        facts: opts.facts ?? { registeredInMunicipality: true, benefitsReceived: { IMV: 0, RGC: 0 } },
+        proves: opts.obtained === undefined || documents.some((d) => opts.obtained?.includes(d)),
+        reused: false,
       };
     },
     async pinCatalogue({ municipalityCode, benefitCode, on }) {

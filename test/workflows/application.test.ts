@@ -56,7 +56,7 @@ type Handle = WorkflowHandle<typeof applicationWorkflow>;
  * in test/histories, because cases started under them may still be running; start a new folder whenever a
  * patch changes the commands the workflow issues.
  */
-const RECORDED_GENERATION = 'v2-search-attributes';
+const RECORDED_GENERATION = 'v3-registry-connectors';
 
 async function recordHistory(handle: Handle): Promise<void> {
   const name = (expect.getState().currentTestName ?? handle.workflowId)
@@ -490,7 +490,15 @@ describe('applicationWorkflow', () => {
   /** Every open state an applicant can withdraw from, and how a case gets there. */
   const ROUTES: Record<Exclude<ApplicationState, 'submitted' | 'closed' | 'withdrawn'>, Route> = {
     // The registries are away: the case stays registered while their consultation is retried.
-    registered: { benefit: 'URGENCY_FOOD', opts: { registriesDownFrom: 1 }, go: async () => undefined },
+    registered: {
+      benefit: 'URGENCY_FOOD',
+      opts: { registriesDownFrom: 1 },
+      go: async (handle) => {
+        for (let i = 0; i < 60 && (await handle.query(statusQuery)).blockedOn?.length !== 3; i++) {
+          await env.sleep('1 minute');
+        }
+      },
+    },
     awaiting_documents: { benefit: 'URGENCY_FOOD', opts: { obtained: [] }, go: async () => undefined },
     assessment: { benefit: 'URGENCY_FOOD', go: async () => undefined },
     proposed: { benefit: 'URGENCY_FOOD', go: proposeGrant },
@@ -532,7 +540,8 @@ describe('applicationWorkflow', () => {
       benefit: 'INCOME_COMPLEMENT',
       declared: PARENT_AND_CHILD,
       opts: {
-        registriesDownFrom: 2,
+        registriesDownFrom: 1,
+        registriesDownStage: 'renewal',
         facts: { registeredInMunicipality: true, benefitsReceived: { IMV: 400, RGC: 0 } },
       },
       go: async (handle) => {
@@ -588,17 +597,81 @@ describe('applicationWorkflow', () => {
     },
   );
 
-  it('asks the citizen for what the registries would have given when they stay unavailable', async () => {
+  it('shows the case blocked on unavailable registries, then asks the citizen once the fallback time passes', async () => {
     await withCase('URGENCY_FOOD', { registriesDownFrom: 1 }, async (handle, fake) => {
-      const status = await reach(env, handle, 'awaiting_documents');
-      expect(fake.calls.registryAttempts).toBe(8); // the registries proxy's maximum attempts
+      await until(env, () => fake.calls.registryAttempts >= 3);
+      let status = await reach(env, handle, 'registered');
+      expect(status.blockedOn?.sort()).toEqual(['AEAT_IRPF', 'INSS_PRESTACIONS', 'PADRO']);
+      // The case view projected for the coordinators says so too (its activity follows the state).
+      await until(env, () => fake.calls.views.at(-1)?.blockedOn?.length === 3);
+      expect(status.registries?.find((r) => r.service === 'PADRO')).toMatchObject({
+        state: 'unavailable',
+        documents: ['RESIDENCE'],
+        detail: expect.stringContaining('unavailable'),
+      });
+      // The office's fallback (24 h by default): then the documents are asked of the person.
+      await env.sleep('25 hours');
+      status = await reach(env, handle, 'awaiting_documents');
+      expect(status.blockedOn).toBeUndefined();
+      expect(status.documentRequest?.documents.map((d) => d.code).sort()).toEqual([
+        'INCOME',
+        'PUBLIC_BENEFITS',
+        'RESIDENCE',
+      ]);
       expect(fake.eventTypes()).toContain('registries_unavailable');
-      expect(status.documentRequest?.documents.map((d) => d.code).sort()).toEqual(
-        ['INCOME', 'PUBLIC_BENEFITS', 'RESIDENCE'].sort(),
-      );
       expect(fake.calls.notifications.map((n) => n.kind)).toEqual(['document_request']);
+      // One request id per service and stage, however many rounds: the record is not duplicated.
+      expect(new Set(fake.calls.consultations.map((c) => c.requestId)).size).toBe(3);
       await finish(handle);
     });
+  });
+
+  it('waits while a registry outage lasts and takes its data once it ends', async () => {
+    // Three services, three attempts each in a round: the first round fails, the second one answers.
+    await withCase('URGENCY_FOOD', { registriesDownFrom: 1, registriesBackAt: 10 }, async (handle, fake) => {
+      await until(env, () => fake.calls.registryAttempts >= 9);
+      expect((await handle.query(statusQuery)).blockedOn).toHaveLength(3);
+      const status = await reach(env, handle, 'assessment');
+      expect(status.blockedOn).toBeUndefined();
+      expect(status.documentRequest).toBeUndefined();
+      expect(status.registries?.every((r) => r.state === 'obtained')).toBe(true);
+      expect(fake.eventTypes()).not.toContain('registries_unavailable');
+      await finish(handle);
+    });
+  });
+
+  it('awaits an asynchronous answer on a durable timer, then uses it', async () => {
+    await withCase('URGENCY_FOOD', { asyncPolls: { AEAT_IRPF: 2 } }, async (handle, fake) => {
+      await until(env, () => fake.calls.consultations.some((c) => c.service === 'AEAT_IRPF'));
+      expect(
+        (await handle.query(statusQuery)).registries?.find((r) => r.service === 'AEAT_IRPF')?.state,
+      ).toBe('awaiting_answer');
+      await env.sleep('3 hours');
+      const status = await reach(env, handle, 'assessment');
+      const asked = fake.calls.consultations.filter((c) => c.service === 'AEAT_IRPF');
+      expect(asked).toHaveLength(3); // asked, pending twice (an hour apart), then answered
+      expect(new Set(asked.map((c) => c.requestId)).size).toBe(1);
+      expect(status.registries?.find((r) => r.service === 'AEAT_IRPF')?.state).toBe('obtained');
+      await finish(handle);
+    });
+  });
+
+  it('asks the person for what a registry has no record of (a business outcome, not retried)', async () => {
+    await withCase(
+      'URGENCY_FOOD',
+      { registryOutcomes: { PADRO: RejectionType.RegistryNotFound } },
+      async (handle, fake) => {
+        const status = await reach(env, handle, 'awaiting_documents');
+        expect(status.documentRequest?.documents.map((d) => d.code)).toEqual(['RESIDENCE']);
+        expect(status.registries?.find((r) => r.service === 'PADRO')).toMatchObject({
+          state: 'not_obtained',
+          detail: expect.stringContaining(RejectionType.RegistryNotFound),
+        });
+        expect(fake.calls.consultations.filter((c) => c.service === 'PADRO')).toHaveLength(1);
+        expect(fake.eventTypes()).not.toContain('registries_unavailable');
+        await finish(handle);
+      },
+    );
   });
 
   it('rejects an appeal on its merits, and the refusal stands', async () => {
