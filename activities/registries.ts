@@ -86,6 +86,8 @@ const TRANSMISSION_OUTCOME: Record<string, OutcomeStatus> = {
 
 /** An asynchronous answer is asked for again after at least this long, whatever the platform estimates. */
 const MIN_POLL_SECONDS = 5;
+/** When an asynchronous platform gives no estimate, ask again in an hour. */
+const DEFAULT_ESTIMATE_HOURS = 1;
 
 export function createRegistryActivities({
   prisma,
@@ -207,7 +209,10 @@ export function createRegistryActivities({
           });
           return {
             status: 'pending',
-            retryAfterSeconds: Math.max(MIN_POLL_SECONDS, Math.ceil(state.tiempoEstimadoRespuesta ?? 60)),
+            retryAfterSeconds: Math.max(
+              MIN_POLL_SECONDS,
+              Math.ceil((state.tiempoEstimadoRespuesta ?? DEFAULT_ESTIMATE_HOURS) * 3600),
+            ),
           };
         }
         if (state.codigoEstado !== RequestStatus.Finished) {

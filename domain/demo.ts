@@ -2,13 +2,8 @@
  * Demo applications for a new installation, so that a first look at the system shows cases moving.
  * Fictional people; document numbers are generated with valid check letters.
  */
+import { dniFor } from './identity';
 import type { IntakeRequest } from './intake';
-
-const CHECK_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
-
-function dni(n: number): string {
-  return `${String(n).padStart(8, '0')}${CHECK_LETTERS[n % 23]}`;
-}
 
 export const DEMO_APPLICATIONS: IntakeRequest[] = [
   ['08305', 'URGENCY_FOOD', 'Aina', 'Ferrer Vidal', 'ca'],
@@ -19,5 +14,5 @@ export const DEMO_APPLICATIONS: IntakeRequest[] = [
 ].map(([municipalityCode, benefitCode, firstName, lastName, language], i) => ({
   municipalityCode,
   benefitCode,
-  applicant: { firstName, lastName, documentNumber: dni(40_000_000 + i * 7919), language },
+  applicant: { firstName, lastName, documentNumber: dniFor(40_000_000 + i * 7919), language },
 })) as IntakeRequest[];

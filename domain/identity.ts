@@ -17,6 +17,11 @@ export function documentTypeOf(number: string): DocumentType | undefined {
   return undefined;
 }
 
+/** The DNI with number `n` and its check letter: fictional people for demos and the registry simulator. */
+export function dniFor(n: number): string {
+  return `${String(n).padStart(8, '0')}${CHECK_LETTERS[n % 23] as string}`;
+}
+
 /** Why a document number is not valid, or undefined when it is. */
 export function documentNumberProblem(number: string): string | undefined {
   const type = documentTypeOf(number);

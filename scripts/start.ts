@@ -16,6 +16,7 @@ import { DEMO_APPLICATIONS } from '../domain/demo';
 import { registerSearchAttributes } from '../infra/search-attributes';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
+import { startSimulator } from './dev/simulator';
 import { startDevServer } from './dev/temporal';
 import { stopChild } from './dev/processes';
 import { runMigrator } from './dev/run-migrator';
@@ -153,6 +154,20 @@ async function main(): Promise<void> {
     cleanups.push(pg.stop);
     await ensureDatabase(pg.baseUrl, 'ogps');
     env.DATABASE_URL = pg.databaseUrl('ogps');
+  }
+
+  // Without a platform to point at, the registry simulator answers for its fictional population.
+  if (!env.REGISTRY_BASE_URL) {
+    const port = Number(env.SIMULATOR_PORT ?? 4010);
+    if (await isListening(port)) {
+      throw new Error(
+        `port ${port} is already in use: set SIMULATOR_PORT, or REGISTRY_BASE_URL to a real platform`,
+      );
+    }
+    const simulator = await startSimulator({ port, logFile: path.join(dataDir, 'simulator.log') });
+    cleanups.push(simulator.stop);
+    env.REGISTRY_BASE_URL = simulator.url;
+    say(`registry simulator on ${simulator.url} (fault injection at ${simulator.url}/admin/faults)`);
   }
 
   say('applying database migrations');

@@ -191,7 +191,7 @@ export type ScspAnswerRequest = z.infer<typeof answerRequestSchema>;
 const statusSchema = z.object({
   codigoEstado: z.string().regex(/^\d{4}$/),
   literalError: z.string().optional(),
-  /** Asynchronous answers: estimated seconds until the answer is ready. */
+  /** Asynchronous answers: estimated time until the answer is ready, in hours (fractions allowed). */
   tiempoEstimadoRespuesta: z.number().nonnegative().optional(),
 });
 

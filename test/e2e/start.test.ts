@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { DEMO_APPLICATIONS } from '../../domain/demo';
 import { freePort } from '../../scripts/dev/ports';
 import { officeYear } from '../../infra/application-numbers';
 import { eventually } from '../helpers/stack';
@@ -59,7 +60,9 @@ describe('npm start', () => {
       TEMPORAL_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
       PORT: String(await freePort()),
+      SIMULATOR_PORT: String(await freePort()),
     };
+    const simulator = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
     const api = `http://127.0.0.1:${env.PORT}`;
     const year = officeYear(new Date());
     const demoCase = `${api}/applications/08305-${year}-000001`;
@@ -79,11 +82,20 @@ describe('npm start', () => {
         async () => (await (await fetch(demoCase)).json()) as { state?: string },
         (s) => s.state === 'awaiting_documents',
       );
+      // The demo cases were checked against the registry simulator that npm start runs.
+      expect(first.output()).toContain(`registry simulator on ${simulator}`);
+      const asked = (await (
+        await fetch(`${simulator}/admin/requests?document=${DEMO_APPLICATIONS[0]!.applicant.documentNumber}`)
+      ).json()) as { service: string; result: string }[];
+      expect(asked).toEqual(
+        expect.arrayContaining([expect.objectContaining({ service: 'PADRO', result: 'answered' })]),
+      );
     } finally {
       expect(await first.stop()).toBe(0);
     }
     expect(first.output()).toContain('[start] stopped');
     await expect(fetch(`${api}/health`)).rejects.toThrow();
+    await expect(fetch(`${simulator}/health`)).rejects.toThrow();
 
     const second = startCommand(env);
     try {
