@@ -3,7 +3,7 @@
  * the workflow, and a case view carries a version, so a retried or replayed activity never writes a step
  * twice nor puts an older view over a newer one.
  */
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { ApplicationInput, ApplicationState, HumanTask, RunningDeadline } from '../domain/application';
 import { isClosed } from '../domain/application';
 import { REGISTRY_SERVICES } from '../domain/catalogue';
@@ -72,6 +72,18 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
           },
           update: {},
         });
+        await tx.applicationIntake.upsert({
+          where: { applicationId: input.applicationId },
+          create: {
+            applicationId: input.applicationId,
+            // Plain JSON data (strings and numbers), which Prisma's JSON type cannot see from the interface.
+            household: (input.householdMembers ?? []) as unknown as Prisma.InputJsonArray,
+            incomes: (input.incomes ?? []) as unknown as Prisma.InputJsonArray,
+            bankIban: input.bankAccount?.iban ?? null,
+            bankHolder: input.bankAccount?.holder ?? null,
+          },
+          update: {},
+        });
         // Consent and objection per registry, as filed: the connectors check it before every call.
         await tx.registryConsent.createMany({
           data: consentPerService(input.consent, REGISTRY_SERVICES).map((c) => ({
@@ -123,6 +135,10 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
           where: { id: input.applicationId },
           data: { state: input.to, ...(isClosed(input.to) ? { closedAt: at } : {}) },
         });
+        // A closed case frees its household to apply again for the same benefit.
+        if (isClosed(input.to)) {
+          await tx.householdClaim.deleteMany({ where: { applicationId: input.applicationId } });
+        }
       });
     },
 

@@ -2,18 +2,24 @@
  * The Express application, built from its dependencies; api/server.ts makes it listen.
  */
 import path from 'node:path';
+import cors from 'cors';
 import express from 'express';
+import type { Request } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../infra/logger';
+import { auditTrail } from './audit';
+import { authenticate } from './auth';
 import { HttpError, errorMiddleware } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { createApplicationsRouter } from './routes/applications';
 import { createHealthRouter } from './routes/health';
 import { createCalendarRouter } from './routes/calendar';
 import { createCatalogueRouter } from './routes/catalogue';
+import { createStaffRouter } from './routes/staff';
 import type { ReferenceData } from '../infra/reference-data';
 
 export interface AppDeps {
@@ -24,6 +30,10 @@ export interface AppDeps {
   reference: ReferenceData;
   bodyLimit?: string;
   registryFallbackHours?: number;
+  /** Browser origins allowed by CORS; none by default. */
+  corsOrigins?: string[];
+  /** Requests per minute per staff member. */
+  rateLimitPerMinute?: number;
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -33,6 +43,7 @@ const DOCS_PAGE = `<!doctype html>
 <script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
 
 export function createApp(deps: AppDeps): express.Express {
+  const openApi = buildOpenApiDocument();
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -48,14 +59,11 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
+  // Closed unless origins are configured: the staff front end is expected on the same origin.
+  app.use(cors({ origin: deps.corsOrigins?.length ? deps.corsOrigins : false, maxAge: 600 }));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb' }));
 
   app.use(createHealthRouter(deps));
-  app.use('/applications', createApplicationsRouter(deps));
-  app.use('/calendar', createCalendarRouter(deps));
-  app.use('/catalogue', createCatalogueRouter(deps));
-
-  const openApi = buildOpenApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -68,6 +76,29 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
+
+  // Everything below is the staff API: audited, authenticated, rate limited per person.
+  const perMinute = deps.rateLimitPerMinute ?? 600;
+  const limited = (limit: number, key: (req: Request) => string) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: key,
+      handler: (_req, _res, next, options) => {
+        next(HttpError.tooManyRequests(Math.ceil(options.windowMs / 1000)));
+      },
+    });
+  app.use(auditTrail(deps));
+  // Before authentication, by address: guessing tokens is slowed down as much as using them.
+  app.use(limited(perMinute * 2, (req) => ipKeyGenerator(req.ip ?? 'unknown')));
+  app.use(authenticate(deps));
+  app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
+  app.use(createStaffRouter(deps));
+  app.use('/applications', createApplicationsRouter(deps));
+  app.use('/calendar', createCalendarRouter(deps));
+  app.use('/catalogue', createCatalogueRouter(deps));
 
   app.use((req, _res, next) => {
     next(HttpError.notFound(`No route for ${req.method} ${req.path}`));

@@ -19,7 +19,15 @@ export class HttpError extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; rejection?: string } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      retryAfterSeconds?: number;
+      rejection?: string;
+      /** With 403: the roles that may do what was refused. */
+      allowedRoles?: string[];
+      /** With 409 for a duplicate: the case that already exists. */
+      existingApplicationId?: string;
+    } = {},
   ) {
     super(detail ?? title);
     this.name = 'HttpError';
@@ -35,6 +43,20 @@ export class HttpError extends Error {
     return new HttpError(404, 'Not found', detail);
   }
 
+  static unauthorized(detail: string): HttpError {
+    return new HttpError(401, 'Not authenticated', detail);
+  }
+
+  static forbidden(detail: string, allowedRoles?: string[]): HttpError {
+    return new HttpError(403, 'Not allowed', detail, allowedRoles ? { allowedRoles } : {});
+  }
+
+  static tooManyRequests(retryAfterSeconds: number): HttpError {
+    return new HttpError(429, 'Too many requests', `Slow down: try again in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
+  }
+
   static unavailable(detail: string, retryAfterSeconds = 5): HttpError {
     return new HttpError(503, 'Service unavailable', detail, { retryAfterSeconds });
   }
@@ -48,6 +70,13 @@ export function findApplicationFailure(err: unknown): ApplicationFailure | undef
   return undefined;
 }
 
+/** Refusals that depend on the case's state or history: 409, with the rejection type. */
+const CONFLICTS: ReadonlySet<string> = new Set([
+  RejectionType.InvalidTransition,
+  RejectionType.FourEyesViolation,
+  RejectionType.DeadlinePassed,
+]);
+
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -55,6 +84,12 @@ const UNAVAILABLE_CODES = new Set([
   'EHOSTUNREACH',
   '57P01',
   '57P03',
+  // Prisma: cannot reach the server, timed out, connection closed, no connection free in the pool.
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
 ]);
 
 function isDependencyUnavailable(err: unknown): boolean {
@@ -79,10 +114,14 @@ export function toHttpError(err: unknown): HttpError | undefined {
   if (bodyParser.type === 'encoding.unsupported' || bodyParser.type === 'charset.unsupported') {
     return new HttpError(415, 'Unsupported body encoding');
   }
+  // Any other client error the body parser recognised (aborted request, bad content length, ...).
+  if (typeof bodyParser.status === 'number' && bodyParser.status >= 400 && bodyParser.status < 500) {
+    return new HttpError(bodyParser.status, 'Invalid request body');
+  }
   if (err instanceof WorkflowNotFoundError) return HttpError.notFound('No such application');
   if (err instanceof WorkflowUpdateFailedError) {
     const failure = findApplicationFailure(err);
-    if (failure?.type === RejectionType.InvalidTransition) {
+    if (failure?.type && CONFLICTS.has(failure.type)) {
       return new HttpError(409, 'Action not allowed in the current state', failure.message, {
         rejection: failure.type,
       });
@@ -104,6 +143,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (!known) logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
     if (problem.extra.retryAfterSeconds)
       res.setHeader('Retry-After', String(problem.extra.retryAfterSeconds));
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ogps"');
     res
       .status(problem.status)
       .type('application/problem+json')
@@ -115,6 +155,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
         instance: req.originalUrl.split('?')[0],
         ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
         ...(problem.extra.rejection ? { rejection: problem.extra.rejection } : {}),
+        ...(problem.extra.allowedRoles ? { allowedRoles: problem.extra.allowedRoles } : {}),
+        ...(problem.extra.existingApplicationId
+          ? { existingApplicationId: problem.extra.existingApplicationId }
+          : {}),
       });
   };
 }

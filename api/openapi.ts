@@ -4,13 +4,22 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { intakeSchema } from '../domain/intake';
+import { rolesFor } from '../domain/access';
+import { CASE_ACTION_ROUTES } from './case-actions';
 import {
   applicationIdSchema,
+  applicationListSchema,
   applicationStatusSchema,
+  auditListSchema,
+  auditRequest,
   createdApplicationSchema,
+  deadlinesSchema,
   healthSchema,
+  historySchema,
+  listApplicationsRequest,
+  meSchema,
+  notesSchema,
   problemSchema,
-  withdrawRequest,
   deadlineResponseSchema,
 } from './schemas';
 import { deadlineRequest } from './routes/calendar';
@@ -20,6 +29,18 @@ function problem(description: string) {
   return { description, content: { 'application/problem+json': { schema: problemSchema } } };
 }
 
+/** What every authenticated endpoint may answer besides its own statuses. */
+const STAFF_ERRORS = {
+  401: problem('No token, or an unknown, expired or revoked one'),
+  429: problem('Too many requests from this person; retry after the Retry-After header'),
+  500: problem('Unexpected error (logged); never carries details'),
+};
+
+const json = <T>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   const idParam = z.object({ id: applicationIdSchema });
@@ -28,62 +49,142 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     method: 'post',
     path: '/applications',
     summary: 'File an application: allocates its number and starts its workflow',
-    request: { body: { content: { 'application/json': { schema: intakeSchema } } } },
+    description:
+      'Idempotent with an `Idempotency-Key` header: the same key and body answer the same application ' +
+      '(201 with `Idempotent-Replayed: true`). A household with an open application for the same benefit is ' +
+      "refused with 409 and the existing case's number. Roles: " +
+      rolesFor('file').join(', ') +
+      '.',
+    security: [{ bearer: [] }],
+    request: {
+      headers: z.object({ 'idempotency-key': z.string().min(8).max(100).optional() }),
+      body: { content: { 'application/json': { schema: intakeSchema } } },
+    },
     responses: {
-      201: {
-        description: 'Registered',
-        content: { 'application/json': { schema: createdApplicationSchema } },
-      },
+      201: json('Registered', createdApplicationSchema),
       400: problem('Invalid fields, each named'),
+      403: problem('Role may not file, or not a municipality of yours'),
+      409: problem('The household already has an open application for this benefit (existingApplicationId)'),
       413: problem('Body too large'),
+      422: problem('Benefit not offered on this date, or Idempotency-Key reused with another body'),
       503: problem('Temporal or PostgreSQL unreachable; retry after the Retry-After header'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/applications',
+    summary: "Your municipalities' applications, from the projection, filtered, by pages (cursor)",
+    security: [{ bearer: [] }],
+    request: { query: listApplicationsRequest.shape.query },
+    responses: {
+      200: json('A page of applications', applicationListSchema),
+      400: problem('Invalid filter, each named'),
+      403: problem('Not a municipality of yours'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  const reads = [
+    ['deadlines', 'Running deadlines of the case with their legal basis', deadlinesSchema, 'read'],
+    ['history', "The case's timeline (every step, with who and when)", historySchema, 'read'],
+    [
+      'notes',
+      'Professional notes (social workers, technical staff and coordinators only)',
+      notesSchema,
+      'read_notes',
+    ],
+  ] as const;
+  for (const [segment, summary, schema, permission] of reads) {
+    registry.registerPath({
+      method: 'get',
+      path: `/applications/{id}/${segment}`,
+      summary: `${summary}. Roles: ${rolesFor(permission).join(', ')}`,
+      security: [{ bearer: [] }],
+      request: { params: idParam },
+      responses: {
+        200: json(summary, schema),
+        400: problem('Malformed application number'),
+        403: problem('Role may not read this'),
+        404: problem('No such application in your municipalities'),
+        503: problem('PostgreSQL unreachable'),
+        ...STAFF_ERRORS,
+      },
+    });
+  }
+  for (const action of CASE_ACTION_ROUTES) {
+    registry.registerPath({
+      method: 'post',
+      path: `/applications/{id}/${action.path}`,
+      summary: `${action.summary}. Roles: ${rolesFor(action.permission).join(', ')}`,
+      security: [{ bearer: [] }],
+      request: { params: idParam, body: { content: { 'application/json': { schema: action.body } } } },
+      responses: {
+        200: json('The new status of the case', applicationStatusSchema),
+        400: problem('Invalid fields, each named'),
+        403: problem('Role may not do this'),
+        404: problem('No such application in your municipalities'),
+        409: problem(
+          'Not allowed in the current state (rejection: InvalidTransition, FourEyesViolation, DeadlinePassed)',
+        ),
+        422: problem('Refused by the case (rejection: InvalidInput)'),
+        503: problem('Temporal unreachable'),
+        ...STAFF_ERRORS,
+      },
+    });
+  }
+  registry.registerPath({
+    method: 'get',
+    path: '/me',
+    summary: 'Who you are: role, municipalities and the actions your role allows',
+    security: [{ bearer: [] }],
+    responses: { 200: json('You', meSchema), ...STAFF_ERRORS },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/audit',
+    summary: `Audit log of your municipalities' cases, newest first. Roles: ${rolesFor('read_audit').join(', ')}`,
+    security: [{ bearer: [] }],
+    request: { query: auditRequest.shape.query },
+    responses: {
+      200: json('A page of audit entries', auditListSchema),
+      400: problem('Invalid filter'),
+      403: problem('Role may not read the audit log'),
+      404: problem('No such application in your municipalities'),
+      ...STAFF_ERRORS,
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/applications/{id}',
-    summary: "The application's live status from its workflow",
+    summary: "The application's live status from its workflow, with its projection",
+    security: [{ bearer: [] }],
     request: { params: idParam },
     responses: {
-      200: { description: 'Status', content: { 'application/json': { schema: applicationStatusSchema } } },
+      200: json('Status', applicationStatusSchema),
       400: problem('Malformed application number'),
-      404: problem('No such application'),
+      404: problem('No such application in your municipalities'),
       503: problem('Temporal unreachable'),
-    },
-  });
-  registry.registerPath({
-    method: 'post',
-    path: '/applications/{id}/withdraw',
-    summary: 'The applicant withdraws the application',
-    request: {
-      params: idParam,
-      body: { content: { 'application/json': { schema: withdrawRequest.shape.body } } },
-    },
-    responses: {
-      200: { description: 'Withdrawn', content: { 'application/json': { schema: applicationStatusSchema } } },
-      400: problem('Invalid fields'),
-      404: problem('No such application'),
-      409: problem('Not allowed in the current state'),
-      503: problem('Temporal unreachable'),
+      ...STAFF_ERRORS,
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/calendar/deadline',
     summary: 'A legal deadline in a municipality (Llei 39/2015 arts. 30-31), with its legal basis',
+    security: [{ bearer: [] }],
     request: { query: deadlineRequest.shape.query },
     responses: {
-      200: {
-        description: 'The deadline',
-        content: { 'application/json': { schema: deadlineResponseSchema } },
-      },
+      200: json('The deadline', deadlineResponseSchema),
       400: problem('Invalid query, each field named'),
+      ...STAFF_ERRORS,
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/catalogue/{municipality}',
     summary: 'The benefit catalogue version in force in a municipality on a date (today by default)',
+    security: [{ bearer: [] }],
     request: { params: catalogueRequest.shape.params, query: catalogueRequest.shape.query },
     responses: {
       200: {
@@ -92,6 +193,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       },
       400: problem('Unknown municipality or bad date'),
       404: problem('No version in force on that date'),
+      ...STAFF_ERRORS,
     },
   });
   for (const path of ['/health', '/ready']) {
@@ -108,6 +210,11 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     });
   }
 
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A staff API token (`npm run staff -- token <id>`); only its hash is stored',
+  });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -6,7 +6,8 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { APPLICATION_NUMBER_PATTERN, APPLICATION_STATES } from '../domain/application';
 import { BENEFIT_CODES } from '../domain/benefits';
 import { DEADLINE_UNITS } from '../domain/deadlines';
-import { intakeSchema } from '../domain/intake';
+import { STAFF_ROLES } from '../domain/access';
+import { declaredSchema, intakeSchema } from '../domain/intake';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
 
 extendZodWithOpenApi(z);
@@ -19,16 +20,6 @@ export const applicationIdSchema = z
 export const createApplicationRequest = z.object({ body: intakeSchema });
 
 export const applicationParamsRequest = z.object({ params: z.object({ id: applicationIdSchema }) });
-
-export const withdrawRequest = z.object({
-  params: z.object({ id: applicationIdSchema }),
-  body: z
-    .object({
-      actor: z.string().trim().min(1).max(100),
-      reason: z.string().trim().max(2000).optional(),
-    })
-    .strict(),
-});
 
 const stepSchema = z.object({
   at: z.iso.datetime(),
@@ -48,10 +39,44 @@ export const applicationStatusSchema = z
     submittedAt: z.iso.datetime(),
     effectiveFilingDate: z.iso.date(),
     catalogueVersion: z.string(),
+    period: z.number().int(),
+    assignee: z.string().optional(),
     registeredAt: z.iso.datetime().optional(),
     closedAt: z.iso.datetime().optional(),
+    closingReason: z.string().optional(),
+    pendingTask: z
+      .object({
+        kind: z.string(),
+        assignee: z.string().optional(),
+        createdOn: z.iso.date(),
+        slaDate: z.iso.date(),
+        overdue: z.boolean(),
+      })
+      .optional(),
+    blockedOn: z.array(z.string()).optional(),
+    deadlines: z.array(
+      z.object({
+        kind: z.string(),
+        dueDate: z.iso.date(),
+        provisional: z.boolean(),
+        pausedSince: z.iso.date().optional(),
+        legalBasis: z.array(
+          z.object({ law: z.string(), article: z.string(), ca: z.string(), es: z.string() }),
+        ),
+      }),
+    ),
+    payments: z.array(
+      z.object({
+        key: z.string(),
+        instalment: z.number().int(),
+        amount: z.number(),
+        dueDate: z.iso.date(),
+        status: z.enum(['pending', 'paid', 'failed', 'cancelled']),
+      }),
+    ),
     history: z.array(stepSchema),
   })
+  .passthrough()
   .openapi('ApplicationStatus');
 
 export const createdApplicationSchema = z
@@ -102,3 +127,169 @@ export const deadlineResponseSchema = z
     municipality: z.enum(MUNICIPALITY_CODES),
   })
   .openapi('Deadline');
+
+// ---- case actions -------------------------------------------------------------------------------------
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const documentCode = z.string().regex(/^[A-Z_]{2,40}$/, 'must be a checklist code such as RESIDENCE');
+
+export const actionBodies = {
+  documents: z.object({ documents: z.array(documentCode).min(1).max(30) }).strict(),
+  extension: z.object({ days: z.number().int().min(1).max(5) }).strict(),
+  assessment: z
+    .object({
+      recommendation: z.enum(['grant', 'refuse']),
+      /** The technical or social report: kept as a professional note, never shown to administrative staff. */
+      report: text(20_000),
+      facts: declaredSchema.optional(),
+    })
+    .strict(),
+  proposal: z.object({ outcome: z.enum(['granted', 'refused']), reasons: text(4000) }).strict(),
+  resolution: z.object({ approve: z.boolean(), notes: z.string().trim().max(4000).optional() }).strict(),
+  notification: z
+    .object({ outcome: z.enum(['accepted', 'rejected']), on: z.iso.date('must be a date YYYY-MM-DD') })
+    .strict(),
+  appeal: z.object({ grounds: text(8000) }).strict(),
+  appealResolution: z.object({ upheld: z.boolean(), reasons: text(4000) }).strict(),
+  justification: z
+    .object({
+      verdict: z.enum(['accepted', 'partial', 'rejected']),
+      acceptedAmount: z.number().nonnegative().max(1_000_000).optional(),
+    })
+    .strict(),
+  repayment: z.object({ amount: z.number().positive().max(1_000_000) }).strict(),
+  paymentRetry: z.object({}).strict(),
+  change: z.object({ description: text(4000), facts: declaredSchema }).strict(),
+  withdrawal: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
+  assignment: z.object({ assignee: text(100) }).strict(),
+} as const;
+
+// ---- reads --------------------------------------------------------------------------------------------
+
+export const listApplicationsRequest = z.object({
+  query: z
+    .object({
+      state: z.enum(APPLICATION_STATES).optional(),
+      benefit: z.enum(BENEFIT_CODES).optional(),
+      municipality: z.enum(MUNICIPALITY_CODES).optional(),
+      assignee: z.string().trim().min(1).max(100).optional(),
+      deadlineBefore: z.iso.date('must be a date YYYY-MM-DD').optional(),
+      blocked: z.enum(['true', 'false']).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be a cursor returned by a previous page')
+        .optional(),
+    })
+    .strict(),
+});
+
+export const applicationSummarySchema = z
+  .object({
+    applicationId: applicationIdSchema,
+    municipalityCode: z.string(),
+    benefitCode: z.string(),
+    state: z.enum(APPLICATION_STATES),
+    applicantName: z.string(),
+    assignee: z.string().nullable(),
+    submittedAt: z.iso.datetime(),
+    nextDeadline: z.iso.date().nullable(),
+    blockedOn: z.array(z.string()),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi('ApplicationSummary');
+
+export const applicationListSchema = z
+  .object({ items: z.array(applicationSummarySchema), nextCursor: z.string().nullable() })
+  .openapi('ApplicationList');
+
+export const deadlinesSchema = z
+  .object({
+    applicationId: applicationIdSchema,
+    deadlines: z.array(
+      z.object({
+        kind: z.string(),
+        dueDate: z.iso.date(),
+        legalBasis: z.array(z.string()),
+        provisional: z.boolean(),
+        pausedSince: z.iso.date().nullable(),
+      }),
+    ),
+  })
+  .openapi('ApplicationDeadlines');
+
+export const historySchema = z
+  .object({
+    applicationId: applicationIdSchema,
+    events: z.array(
+      z.object({
+        at: z.iso.datetime(),
+        type: z.string(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        actor: z.string().nullable(),
+        detail: z.unknown().optional(),
+      }),
+    ),
+  })
+  .openapi('ApplicationHistory');
+
+export const notesSchema = z
+  .object({
+    applicationId: applicationIdSchema,
+    notes: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        author: z.string(),
+        text: z.string(),
+        at: z.iso.datetime(),
+      }),
+    ),
+  })
+  .openapi('ProfessionalNotes');
+
+export const auditRequest = z.object({
+  query: z
+    .object({
+      applicationId: applicationIdSchema.optional(),
+      staffId: z.string().trim().min(1).max(100).optional(),
+      from: z.iso.datetime().optional(),
+      to: z.iso.datetime().optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      cursor: z
+        .string()
+        .regex(/^\d{1,20}$/, 'must be a cursor returned by a previous page')
+        .optional(),
+    })
+    .strict(),
+});
+
+export const auditListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        at: z.iso.datetime(),
+        staffId: z.string().nullable(),
+        action: z.string(),
+        method: z.string(),
+        path: z.string(),
+        applicationId: z.string().nullable(),
+        status: z.number().int(),
+        ip: z.string().nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('AuditLog');
+
+export const meSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(STAFF_ROLES),
+    municipalities: z.array(z.string()),
+    allowedActions: z.array(z.string()),
+  })
+  .openapi('Me');

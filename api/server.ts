@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     bodyLimit: config.BODY_LIMIT,
     registryFallbackHours: config.REGISTRY_FALLBACK_HOURS,
+    corsOrigins: config.CORS_ORIGINS,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   });
 
   const server = app.listen(config.PORT, config.HOST);

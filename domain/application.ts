@@ -57,6 +57,20 @@ export interface DeclaredFacts {
   residenceSince?: IsoDate | undefined;
 }
 
+export interface FiledHouseholdMember {
+  firstName: string;
+  lastName?: string | undefined;
+  documentNumber?: string | undefined;
+  birthDate: IsoDate;
+  relationship: string;
+}
+
+export interface FiledIncome {
+  member: 'applicant' | number;
+  source: string;
+  monthlyAmount: number;
+}
+
 /** What the workflow receives at start: the application as filed, already validated by the API. */
 export interface ApplicationInput {
   applicationId: string;
@@ -76,6 +90,12 @@ export interface ApplicationInput {
   calendar: CalendarData;
   /** Registries the person objected to, and express consent for tax data (art. 28.2). */
   consent: { objections: string[]; taxConsent: boolean };
+  /** The other members of the household as filed (the applicant is not listed). */
+  householdMembers?: FiledHouseholdMember[] | undefined;
+  /** Regular incomes as filed: `member` is 'applicant' or an index into householdMembers. */
+  incomes?: FiledIncome[] | undefined;
+  /** Where a granted aid is paid. */
+  bankAccount?: { iban: string; holder: string } | undefined;
   /** Staff member who registered it, or 'citizen' for an online filing. */
   submittedBy: string;
   /** The staff member the case is assigned to at start. */

@@ -1,6 +1,7 @@
 /**
  * The application as filed, validated once at the edge (the API) and handed to the workflow as data.
  */
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { z } from 'zod';
 import { BENEFIT_CODES } from './benefits';
 import { documentNumberProblem, documentTypeOf, normaliseDocumentNumber } from './identity';
@@ -57,6 +58,57 @@ export const declaredSchema = z
   })
   .strict();
 
+const documentNumber = z
+  .string()
+  .transform(normaliseDocumentNumber)
+  .superRefine((value, ctx) => {
+    const problem = documentNumberProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const RELATIONSHIPS = ['partner', 'child', 'parent', 'sibling', 'grandchild', 'other'] as const;
+
+/** Another member of the household (the applicant is not listed). Adults are identified by their document. */
+export const householdMemberSchema = z
+  .object({
+    firstName: z.string().trim().min(1).max(100),
+    lastName: z.string().trim().min(1).max(200).optional(),
+    documentNumber: documentNumber.optional(),
+    birthDate: isoDate,
+    relationship: z.enum(RELATIONSHIPS),
+  })
+  .strict();
+
+export const INCOME_SOURCES = [
+  'work',
+  'pension',
+  'unemployment',
+  'imv',
+  'rgc',
+  'maintenance',
+  'other',
+] as const;
+
+/** A regular income of a member: `member` is 'applicant' or the index of the member in `household`. */
+export const incomeSchema = z
+  .object({
+    member: z.union([z.literal('applicant'), z.number().int().min(0).max(19)]),
+    source: z.enum(INCOME_SOURCES),
+    monthlyAmount: euros,
+  })
+  .strict();
+
+export const bankAccountSchema = z
+  .object({
+    iban: z
+      .string()
+      .max(42)
+      .transform((v) => electronicFormatIBAN(v) ?? '')
+      .refine((v) => isValidIBAN(v), 'is not a valid IBAN (country, length or check digits)'),
+    holder: z.string().trim().min(1).max(200),
+  })
+  .strict();
+
 export const intakeSchema = z
   .object({
     municipalityCode: z.enum(MUNICIPALITY_CODES),
@@ -70,19 +122,116 @@ export const intakeSchema = z
       .max(30)
       .optional(),
     assignee: z.string().trim().min(1).max(100).optional(),
+    household: z.array(householdMemberSchema).max(20).optional(),
+    incomes: z.array(incomeSchema).max(50).optional(),
+    bankAccount: bankAccountSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((intake, ctx) => {
+    for (const problem of householdProblems(intake)) ctx.addIssue({ code: 'custom', ...problem });
+  });
+
+type IntakeShape = {
+  applicant: { documentNumber: string };
+  declared?:
+    | {
+        birthDate?: string | undefined;
+        otherMembers?: unknown[] | undefined;
+        monthlyIncome?: number | undefined;
+      }
+    | undefined;
+  household?: { documentNumber?: string | undefined; birthDate: string; relationship: string }[] | undefined;
+  incomes?: { member: 'applicant' | number }[] | undefined;
+};
+
+/** Whether the household holds together: the same person twice, one partner at most, incomes of members that exist. */
+export function householdProblems(intake: IntakeShape): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const household = intake.household ?? [];
+  const seen = new Map<string, string>([[intake.applicant.documentNumber, 'the applicant']]);
+  household.forEach((m, i) => {
+    if (!m.documentNumber) return;
+    const other = seen.get(m.documentNumber);
+    if (other)
+      problems.push({
+        path: ['household', i, 'documentNumber'],
+        message: `is the same document as ${other}`,
+      });
+    else seen.set(m.documentNumber, `household member ${i}`);
+  });
+  const partners = household.flatMap((m, i) => (m.relationship === 'partner' ? [i] : []));
+  for (const i of partners.slice(1)) {
+    problems.push({ path: ['household', i, 'relationship'], message: 'only one partner per household' });
+  }
+  const applicantBirth = intake.declared?.birthDate;
+  household.forEach((m, i) => {
+    if (m.relationship === 'child' && applicantBirth && m.birthDate <= applicantBirth) {
+      problems.push({
+        path: ['household', i, 'birthDate'],
+        message: 'a child cannot be born before the applicant',
+      });
+    }
+  });
+  (intake.incomes ?? []).forEach((income, i) => {
+    if (income.member !== 'applicant' && income.member >= household.length) {
+      problems.push({
+        path: ['incomes', i, 'member'],
+        message: `there is no household member ${income.member}`,
+      });
+    }
+  });
+  if (intake.household && intake.declared?.otherMembers) {
+    problems.push({
+      path: ['declared', 'otherMembers'],
+      message: 'give the household or declared.otherMembers, not both',
+    });
+  }
+  if (intake.incomes && intake.declared?.monthlyIncome !== undefined) {
+    problems.push({
+      path: ['declared', 'monthlyIncome'],
+      message: 'give incomes or declared.monthlyIncome, not both',
+    });
+  }
+  return problems;
+}
+
+/** Dates that cannot be right on the day of filing: births in the future. */
+export function datesAfter(intake: Pick<IntakeShape, 'household' | 'declared'>, today: string) {
+  const problems: { field: string; message: string }[] = [];
+  if (intake.declared?.birthDate && intake.declared.birthDate > today) {
+    problems.push({ field: 'body.declared.birthDate', message: 'is in the future' });
+  }
+  (intake.household ?? []).forEach((m, i) => {
+    if (m.birthDate > today)
+      problems.push({ field: `body.household.${i}.birthDate`, message: 'is in the future' });
+  });
+  return problems;
+}
+
+/** The documents of the household's members that identify it: the applicant's and every other one given. */
+export function householdDocuments(intake: IntakeShape): string[] {
+  return [
+    intake.applicant.documentNumber,
+    ...(intake.household ?? []).flatMap((m) => (m.documentNumber ? [m.documentNumber] : [])),
+  ];
+}
 
 export function declaredFacts(
   declared: z.output<typeof declaredSchema> | undefined,
+  household?: z.output<typeof householdMemberSchema>[],
+  incomes?: z.output<typeof incomeSchema>[],
 ): DeclaredFacts | undefined {
-  if (!declared) return undefined;
-  const { otherMembers, ...rest } = declared;
+  if (!declared && !household && !incomes) return undefined;
+  const { otherMembers, ...rest } = declared ?? {};
+  const members = household ?? otherMembers ?? [];
   return {
     ...rest,
+    ...(incomes
+      ? { monthlyIncome: Math.round(incomes.reduce((sum, i) => sum + i.monthlyAmount, 0) * 100) / 100 }
+      : {}),
     household: [
-      { role: 'applicant', birthDate: declared.birthDate },
-      ...(otherMembers ?? []).map((m) => ({ role: 'member' as const, birthDate: m.birthDate })),
+      { role: 'applicant', birthDate: declared?.birthDate },
+      ...members.map((m) => ({ role: 'member' as const, birthDate: m.birthDate })),
     ],
   };
 }

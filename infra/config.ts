@@ -31,6 +31,19 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/)
     .default('100kb'),
+  /** Browser origins allowed to call the API (comma-separated); none by default: CORS closed. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url().refine((u) => !u.endsWith('/'), 'an origin has no trailing slash')))
+    .default([]),
+  /** Requests per minute per staff member (and per address before authentication, brute force). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   /**

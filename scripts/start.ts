@@ -8,11 +8,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { Client } from 'pg';
+import type { StaffRole } from '../domain/access';
 import { DEMO_APPLICATIONS } from '../domain/demo';
+import { newToken } from '../infra/staff';
 import { registerSearchAttributes } from '../infra/search-attributes';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
@@ -92,11 +95,51 @@ async function isEmpty(databaseUrl: string): Promise<boolean> {
   }
 }
 
-async function seedDemo(apiUrl: string): Promise<void> {
+/** Demo staff, one per role (two social workers, for four eyes), working for the demo municipalities. */
+const DEMO_STAFF: { id: string; name: string; role: StaffRole }[] = [
+  { id: 'demo-admin', name: 'Aina Administrativa', role: 'administrative' },
+  { id: 'demo-social', name: 'Sergi Social', role: 'social_worker' },
+  { id: 'demo-social-2', name: 'Sònia Social', role: 'social_worker' },
+  { id: 'demo-coordinator', name: 'Carla Coordinadora', role: 'coordinator' },
+  { id: 'demo-auditor', name: 'Àlex Auditor', role: 'auditor' },
+];
+
+/**
+ * Creates the demo staff and a token for each, written to a file only its owner can read (the tokens are
+ * not kept anywhere else). Returns the administrative token, which files the demo applications.
+ */
+async function seedDemoStaff(databaseUrl: string, tokensFile: string): Promise<string> {
+  const municipalities = [...new Set(DEMO_APPLICATIONS.map((a) => a.municipalityCode))];
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const tokens: Record<string, string> = {};
+  try {
+    for (const member of DEMO_STAFF) {
+      await client.query(
+        `INSERT INTO staff_member (id, name, role, municipalities) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET name = $2, role = $3, municipalities = $4, active = true`,
+        [member.id, member.name, member.role, municipalities],
+      );
+      const { id, token, hash } = newToken();
+      await client.query(
+        `INSERT INTO api_token (id, staff_id, token_hash, label) VALUES ($1, $2, $3, 'npm start demo')`,
+        [id, member.id, hash],
+      );
+      tokens[member.id] = token;
+    }
+  } finally {
+    await client.end();
+  }
+  writeFileSync(tokensFile, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  say(`demo staff ${DEMO_STAFF.map((m) => m.id).join(', ')}: their API tokens are in ${tokensFile}`);
+  return tokens['demo-admin'] as string;
+}
+
+async function seedDemo(apiUrl: string, token: string): Promise<void> {
   for (const application of DEMO_APPLICATIONS) {
     const res = await fetch(`${apiUrl}/applications`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(application),
     });
     if (res.status !== 201) throw new Error(`demo application refused: ${res.status} ${await res.text()}`);
@@ -187,7 +230,12 @@ async function main(): Promise<void> {
   const demo = env.DEMO_DATA
     ? ['true', '1', 'yes'].includes(env.DEMO_DATA)
     : embeddedTemporal && embeddedDatabase;
-  if (demo && (await isEmpty(env.DATABASE_URL as string))) await seedDemo(apiUrl);
+  const tokensFile = path.join(dataDir, 'demo-tokens.json');
+  if (demo && (await isEmpty(env.DATABASE_URL as string))) {
+    await seedDemo(apiUrl, await seedDemoStaff(env.DATABASE_URL as string, tokensFile));
+  } else if (existsSync(tokensFile)) {
+    say(`demo staff API tokens: ${tokensFile}`);
+  }
 
   say('ready:');
   say(`  API          ${apiUrl}   (GET /health, GET /ready)`);

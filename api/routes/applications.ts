@@ -1,25 +1,43 @@
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { municipalityOfApplication, worksFor } from '../../domain/access';
 import { RejectionType } from '../../domain/errors';
-import { HttpError } from '../errors';
 import { calendarDataFor, createBusinessCalendar } from '../../domain/calendar';
-import { declaredFacts } from '../../domain/intake';
+import { datesAfter, declaredFacts, householdDocuments } from '../../domain/intake';
 import { pinBenefit } from '../../domain/catalogue';
 import { effectiveFiling } from '../../domain/deadlines';
-import type { ReferenceData } from '../../infra/reference-data';
-import type { applicationWorkflow } from '../../workflows/application';
-import { statusQuery, withdrawUpdate } from '../../workflows/messages';
-import { initialSearchAttributes } from '../../workflows/search-attributes';
+import { officeDateOf } from '../../domain/dates';
 import type { ApplicationInput } from '../../domain/application';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { allocateApplicationNumber } from '../../infra/application-numbers';
-import { applicationParamsRequest, createApplicationRequest, withdrawRequest } from '../schemas';
+import {
+  abandonIntake,
+  beginIntake,
+  bodyHash,
+  claimHousehold,
+  completeIntake,
+  releaseHousehold,
+} from '../../infra/intake-store';
+import type { ReferenceData } from '../../infra/reference-data';
+import type { applicationWorkflow } from '../../workflows/application';
+import { statusQuery } from '../../workflows/messages';
+import { initialSearchAttributes } from '../../workflows/search-attributes';
+import { noteAudit } from '../audit';
+import { authorize, authorizeCase, authorizeMunicipality } from '../auth';
+import { CASE_ACTION_ROUTES } from '../case-actions';
+import { HttpError } from '../errors';
+import { applicationParamsRequest, createApplicationRequest, listApplicationsRequest } from '../schemas';
 import { parseRequest } from '../validate';
+import { z } from 'zod';
 
 const MAX_NUMBER_SKIPS = 20;
+/** How long a retried filing waits for the first one with the same Idempotency-Key to finish. */
+const IN_PROGRESS_WAIT_MS = 10_000;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
 
 export interface ApplicationsRouterDeps {
   temporal: Client;
@@ -28,13 +46,15 @@ export interface ApplicationsRouterDeps {
   taskQueue: string;
   /** The office's fallback for unavailable registries (REGISTRY_FALLBACK_HOURS), carried by each case. */
   registryFallbackHours?: number;
-  /** The staff member acting; authentication replaces this in the API issue. */
-  actorOf?: (req: Request) => string;
 }
+
+const dateOnly = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
+const encodeCursor = (id: string): string => Buffer.from(id).toString('base64url');
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
 
 export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
   const router = Router();
-  const actorOf = deps.actorOf ?? (() => 'staff');
+  const { prisma } = deps;
 
   /**
    * Allocates the next application number and starts its workflow. A number Temporal already knows means the
@@ -47,7 +67,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     start: (applicationId: string) => Promise<void>,
   ): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const applicationId = await allocateApplicationNumber(deps.prisma, municipalityCode, new Date());
+      const applicationId = await allocateApplicationNumber(prisma, municipalityCode, new Date());
       try {
         await start(applicationId);
         return applicationId;
@@ -65,70 +85,290 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     }
   }
 
+  const householdTaken = (applicationId: string) =>
+    new HttpError(
+      409,
+      'The household already has an open application for this benefit',
+      `Application ${applicationId} is open for the same household and benefit`,
+      { existingApplicationId: applicationId },
+    );
+
+  function created(req: Request, res: Response, applicationId: string, replayed: boolean): void {
+    const self = `${req.baseUrl}/${applicationId}`;
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    noteAudit(res, 'file', applicationId);
+    res.status(201).location(self).json({ applicationId, state: 'submitted', links: { self } });
+  }
+
+  /** A filing with the same key is under way: wait for it, briefly, and answer what it answered. */
+  async function awaitEarlierFiling(staffId: string, key: string, hash: string): Promise<string | undefined> {
+    const until = Date.now() + IN_PROGRESS_WAIT_MS;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await beginIntake(prisma, staffId, key, hash);
+      if (again.kind === 'done') return again.applicationId;
+      if (again.kind === 'new') {
+        // The earlier one failed and gave the key up: this request is now the filing.
+        return undefined;
+      }
+    }
+    throw new HttpError(409, 'A filing with this Idempotency-Key is still in progress', 'Retry in a moment', {
+      retryAfterSeconds: 2,
+    });
+  }
+
   router.post('/', async (req, res) => {
     const { body } = parseRequest(createApplicationRequest, req);
+    noteAudit(res, 'file');
+    const staff = authorizeMunicipality(req, 'file', body.municipalityCode);
     const submittedAt = new Date();
-    const calendar = createBusinessCalendar(deps.reference.calendar, [body.municipalityCode]);
-    const filing = effectiveFiling(calendar, submittedAt.toISOString());
-    const pinned = pinBenefit(
-      deps.reference.catalogue,
-      body.municipalityCode,
-      body.benefitCode,
-      filing.effectiveDate,
-    );
-    if (!pinned) {
-      throw new HttpError(
-        422,
-        'Benefit not offered',
-        `No catalogue version of ${body.benefitCode} is in force in ${body.municipalityCode} on ${filing.effectiveDate}`,
-      );
+    const dateProblems = datesAfter(body, officeDateOf(submittedAt));
+    if (dateProblems.length > 0) throw HttpError.badRequest(dateProblems);
+
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw HttpError.badRequest([
+        { field: 'headers.idempotency-key', message: 'must be 8 to 100 letters, digits or _ . : -' },
+      ]);
     }
-    const applicationId = await startWithNewNumber(req, body.municipalityCode, async (applicationId) => {
-      const input: ApplicationInput = {
-        applicationId,
-        municipalityCode: body.municipalityCode,
-        benefitCode: body.benefitCode,
-        applicant: body.applicant,
-        submittedAt: submittedAt.toISOString(),
-        effectiveFilingDate: filing.effectiveDate,
-        pinned,
-        calendar: calendarDataFor(deps.reference.calendar, [body.municipalityCode]),
-        consent: body.consent,
-        declared: declaredFacts(body.declared),
-        attachedDocuments: body.attachedDocuments,
-        assignee: body.assignee,
-        submittedBy: actorOf(req),
-        registryFallbackHours: deps.registryFallbackHours,
-      };
-      await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
-        workflowId: applicationId,
-        taskQueue: deps.taskQueue,
-        args: [input],
-        typedSearchAttributes: initialSearchAttributes(input),
+    const hash = bodyHash(req.body);
+    if (key) {
+      const begun = await beginIntake(prisma, staff.id, key, hash);
+      if (begun.kind === 'different_body') {
+        throw new HttpError(
+          422,
+          'Idempotency-Key reused',
+          'This Idempotency-Key was used for a different application; use a new key for a new filing',
+        );
+      }
+      if (begun.kind === 'done') return created(req, res, begun.applicationId, true);
+      if (begun.kind === 'in_progress') {
+        const earlier = await awaitEarlierFiling(staff.id, key, hash);
+        if (earlier) return created(req, res, earlier, true);
+      }
+    }
+
+    try {
+      const calendar = createBusinessCalendar(deps.reference.calendar, [body.municipalityCode]);
+      const filing = effectiveFiling(calendar, submittedAt.toISOString());
+      const pinned = pinBenefit(
+        deps.reference.catalogue,
+        body.municipalityCode,
+        body.benefitCode,
+        filing.effectiveDate,
+      );
+      if (!pinned) {
+        throw new HttpError(
+          422,
+          'Benefit not offered',
+          `No catalogue version of ${body.benefitCode} is in force in ${body.municipalityCode} on ${filing.effectiveDate}`,
+        );
+      }
+      const documents = householdDocuments(body);
+      // Checked before a number is allocated, so that a refused duplicate leaves no gap in the registry book;
+      // the claim below settles concurrent filings.
+      const [open] = await openApplicationsAmong(documents, body.benefitCode);
+      if (open) throw householdTaken(open);
+
+      const applicationId = await startWithNewNumber(req, body.municipalityCode, async (applicationId) => {
+        const holder = await claimHousehold(prisma, body.benefitCode, documents, applicationId);
+        if (holder) throw householdTaken(holder);
+        const input: ApplicationInput = {
+          applicationId,
+          municipalityCode: body.municipalityCode,
+          benefitCode: body.benefitCode,
+          applicant: body.applicant,
+          submittedAt: submittedAt.toISOString(),
+          effectiveFilingDate: filing.effectiveDate,
+          pinned,
+          calendar: calendarDataFor(deps.reference.calendar, [body.municipalityCode]),
+          consent: body.consent,
+          declared: declaredFacts(body.declared, body.household, body.incomes),
+          householdMembers: body.household,
+          incomes: body.incomes,
+          bankAccount: body.bankAccount,
+          attachedDocuments: body.attachedDocuments,
+          assignee: body.assignee,
+          submittedBy: staff.id,
+          registryFallbackHours: deps.registryFallbackHours,
+        };
+        try {
+          await deps.temporal.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+            workflowId: applicationId,
+            taskQueue: deps.taskQueue,
+            args: [input],
+            typedSearchAttributes: initialSearchAttributes(input),
+          });
+        } catch (err) {
+          await releaseHousehold(prisma, applicationId);
+          throw err;
+        }
       });
+      if (key) await completeIntake(prisma, staff.id, key, applicationId);
+      created(req, res, applicationId, false);
+    } catch (err) {
+      if (key) await abandonIntake(prisma, staff.id, key);
+      throw err;
+    }
+  });
+
+  /** Of the applications claiming any of these documents for the benefit, the ones not closed. */
+  async function openApplicationsAmong(documents: string[], benefitCode: string): Promise<string[]> {
+    const claims = await prisma.householdClaim.findMany({
+      where: { benefitCode, document: { in: documents } },
+      select: { applicationId: true },
     });
-    const self = `${req.baseUrl}/${applicationId}`;
-    res.status(201).location(self).json({ applicationId, state: 'submitted', links: { self } });
+    if (claims.length === 0) return [];
+    const ids = [...new Set(claims.map((c) => c.applicationId))];
+    const closed = await prisma.application.findMany({
+      where: { id: { in: ids }, closedAt: { not: null } },
+      select: { id: true },
+    });
+    return ids.filter((id) => !closed.some((c) => c.id === id));
+  }
+
+  router.get('/', async (req, res) => {
+    const { query } = parseRequest(listApplicationsRequest, req);
+    noteAudit(res, 'list');
+    const staff = authorize(req, 'read');
+    if (query.municipality && !worksFor(staff, query.municipality)) {
+      throw HttpError.forbidden(`You do not work for municipality ${query.municipality}`);
+    }
+    const rows = await prisma.application.findMany({
+      where: {
+        municipalityCode: { in: query.municipality ? [query.municipality] : [...staff.municipalities] },
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.benefit ? { benefitCode: query.benefit } : {}),
+        ...(query.assignee ? { assignee: query.assignee } : {}),
+        ...(query.deadlineBefore
+          ? { nextDeadline: { lte: new Date(`${query.deadlineBefore}T00:00:00Z`) } }
+          : {}),
+        ...(query.blocked
+          ? { blockedOn: query.blocked === 'true' ? { isEmpty: false } : { isEmpty: true } }
+          : {}),
+        ...(query.cursor ? { id: { gt: decodeCursor(query.cursor) } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    res.json({
+      items: page.map((a) => ({
+        applicationId: a.id,
+        municipalityCode: a.municipalityCode,
+        benefitCode: a.benefitCode,
+        state: a.state,
+        applicantName: a.applicantName,
+        assignee: a.assignee,
+        submittedAt: a.submittedAt.toISOString(),
+        nextDeadline: dateOnly(a.nextDeadline),
+        blockedOn: a.blockedOn,
+        updatedAt: a.updatedAt.toISOString(),
+      })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
+    });
   });
 
   router.get('/:id', async (req, res) => {
     const { params } = parseRequest(applicationParamsRequest, req);
-    const status = await deps.temporal.workflow.getHandle(params.id).query(statusQuery);
-    res.json(status);
+    noteAudit(res, 'read', params.id);
+    authorizeCase(req, 'read', params.id);
+    const [status, view] = await Promise.all([
+      deps.temporal.workflow.getHandle(params.id).query(statusQuery),
+      prisma.application.findUnique({ where: { id: params.id } }),
+    ]);
+    res.json({
+      ...status,
+      projection: view
+        ? {
+            state: view.state,
+            updatedAt: view.updatedAt.toISOString(),
+            nextDeadline: dateOnly(view.nextDeadline),
+            blockedOn: view.blockedOn,
+          }
+        : null,
+    });
+  });
+
+  /** The case must exist (in the projection) for its reads; another municipality's case does not. */
+  async function projected(id: string) {
+    const view = await prisma.application.findUnique({ where: { id }, select: { id: true } });
+    if (!view) throw HttpError.notFound('No such application');
+  }
+
+  router.get('/:id/deadlines', async (req, res) => {
+    const { params } = parseRequest(applicationParamsRequest, req);
+    noteAudit(res, 'read_deadlines', params.id);
+    authorizeCase(req, 'read', params.id);
+    await projected(params.id);
+    const rows = await prisma.applicationDeadline.findMany({
+      where: { applicationId: params.id },
+      orderBy: { dueDate: 'asc' },
+    });
+    res.json({
+      applicationId: params.id,
+      deadlines: rows.map((d) => ({
+        kind: d.kind,
+        dueDate: dateOnly(d.dueDate),
+        legalBasis: d.legalBasis,
+        provisional: d.provisional,
+        pausedSince: dateOnly(d.pausedSince),
+      })),
+    });
+  });
+
+  router.get('/:id/history', async (req, res) => {
+    const { params } = parseRequest(applicationParamsRequest, req);
+    noteAudit(res, 'read_history', params.id);
+    authorizeCase(req, 'read', params.id);
+    await projected(params.id);
+    const rows = await prisma.applicationEvent.findMany({
+      where: { applicationId: params.id },
+      orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+    });
+    res.json({
+      applicationId: params.id,
+      events: rows.map((e) => ({
+        at: e.occurredAt.toISOString(),
+        type: e.type,
+        from: e.fromState,
+        to: e.toState,
+        actor: e.actor,
+        ...(e.detail === null ? {} : { detail: e.detail }),
+      })),
+    });
+  });
+
+  router.get('/:id/notes', async (req, res) => {
+    const { params } = parseRequest(applicationParamsRequest, req);
+    noteAudit(res, 'read_notes', params.id);
+    authorizeCase(req, 'read_notes', params.id);
+    await projected(params.id);
+    const rows = await prisma.professionalNote.findMany({
+      where: { applicationId: params.id },
+      orderBy: { createdAt: 'asc' },
+    });
+    res.json({
+      applicationId: params.id,
+      notes: rows.map((n) => ({
+        id: n.id,
+        kind: n.kind,
+        author: n.authorId,
+        text: n.text,
+        at: n.createdAt.toISOString(),
+      })),
+    });
   });
 
   /**
    * Runs a case action. A case whose workflow has completed is closed: the server refuses updates to it as
    * if it did not exist, so that answer is told apart from a case that never existed.
    */
-  async function caseAction<Ret, Args extends [unknown, ...unknown[]]>(
-    id: string,
-    update: UpdateDefinition<Ret, Args>,
-    args: Args,
-  ): Promise<Ret> {
+  async function caseAction(id: string, update: UpdateDefinition<unknown, [never]>, arg: unknown) {
     const handle = deps.temporal.workflow.getHandle(id);
     try {
-      return await handle.executeUpdate(update, { args });
+      return await handle.executeUpdate(update as UpdateDefinition<unknown, [unknown]>, { args: [arg] });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const description = await handle.describe(); // throws WorkflowNotFoundError (404) when it never existed
@@ -139,10 +379,51 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     }
   }
 
-  router.post('/:id/withdraw', async (req, res) => {
-    const { params, body } = parseRequest(withdrawRequest, req);
-    res.json(await caseAction(params.id, withdrawUpdate, [{ actor: body.actor, reason: body.reason }]));
-  });
+  for (const action of CASE_ACTION_ROUTES) {
+    const schema = z.object({ params: applicationParamsRequest.shape.params, body: action.body });
+    router.post(`/:id/${action.path}`, async (req, res) => {
+      const { params, body } = parseRequest(schema, req);
+      noteAudit(res, action.permission, params.id);
+      const staff = authorizeCase(req, action.permission, params.id);
+      const arg = action.args(body, staff) as { assignee?: string; report?: string };
+      if (action.permission === 'reassign' && arg.assignee) {
+        await requireColleague(arg.assignee, municipalityOfApplication(params.id));
+      }
+      // The report is a professional note: kept apart, so that administrative staff never read it.
+      const noteId = action.permission === 'submit_assessment' && arg.report ? randomUUID() : undefined;
+      if (noteId && arg.report) {
+        await prisma.professionalNote.create({
+          data: {
+            id: noteId,
+            applicationId: params.id,
+            authorId: staff.id,
+            kind: 'assessment_report',
+            text: arg.report,
+          },
+        });
+      }
+      try {
+        res.json(await caseAction(params.id, action.update, arg));
+      } catch (err) {
+        // Refused: the report was not taken, so its note goes too.
+        if (noteId) await prisma.professionalNote.deleteMany({ where: { id: noteId } });
+        throw err;
+      }
+    });
+  }
+
+  /** A case is assigned only to an active staff member of its municipality. */
+  async function requireColleague(assignee: string, municipalityCode: string): Promise<void> {
+    const colleague = await prisma.staffMember.findUnique({ where: { id: assignee } });
+    if (!colleague?.active || !colleague.municipalities.includes(municipalityCode)) {
+      throw HttpError.badRequest([
+        {
+          field: 'body.assignee',
+          message: `is not an active staff member of municipality ${municipalityCode}`,
+        },
+      ]);
+    }
+  }
 
   return router;
 }

@@ -11,7 +11,7 @@ import { createTestDatabase } from '../helpers/db';
 import type { TestDatabase } from '../helpers/db';
 import { testEnv } from '../helpers/env';
 import { intakeRequest } from '../helpers/fixtures';
-import { eventually } from '../helpers/stack';
+import { createStaff, eventually } from '../helpers/stack';
 import { uniqueTaskQueue } from '../helpers/temporal';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -34,9 +34,9 @@ function startProcess(entry: string, env: Record<string, string>): Proc {
   return { child, output: () => out, exited };
 }
 
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+async function getJson(url: string, token?: string): Promise<{ status: number; body: unknown }> {
   try {
-    const res = await fetch(url);
+    const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     return { status: res.status, body: await res.json() };
   } catch {
     return { status: 0, body: undefined };
@@ -75,9 +75,10 @@ describe('worker and API processes', () => {
         // A process that died at start-up says why in its own output.
         throw new Error(`${err.message}\nAPI output:\n${api.output()}\nworker output:\n${worker.output()}`);
       });
+      const { token } = await createStaff(db.prisma, 'administrative');
       const created = await fetch(`${base}/applications`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(intakeRequest()),
       });
       // On failure the API's own log says why.
@@ -87,7 +88,7 @@ describe('worker and API processes', () => {
       });
       const { applicationId } = (await created.json()) as { applicationId: string };
       await eventually(
-        () => getJson(`${base}/applications/${applicationId}`),
+        () => getJson(`${base}/applications/${applicationId}`, token),
         (r) => (r.body as { state?: string } | undefined)?.state === 'awaiting_documents',
         30_000,
       );

@@ -1,9 +1,8 @@
-import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { loadReferenceData } from '../../infra/reference-data';
 import { intakeRequest } from '../helpers/fixtures';
-import { startStack } from '../helpers/stack';
+import { agentFor, createStaff, startStack } from '../helpers/stack';
 import type { Stack } from '../helpers/stack';
 
 describe('calendar and catalogue over HTTP', () => {
@@ -16,7 +15,7 @@ describe('calendar and catalogue over HTTP', () => {
   });
 
   const deadline = (query: Record<string, string | number>) =>
-    request(stack.app).get('/calendar/deadline').query(query);
+    stack.api.get('/calendar/deadline').query(query);
 
   it('computes a business-day deadline across Easter, citing the law', async () => {
     const res = await deadline({
@@ -82,7 +81,7 @@ describe('calendar and catalogue over HTTP', () => {
   });
 
   it('answers 400 when required parameters are missing', async () => {
-    const res = await request(stack.app).get('/calendar/deadline').expect(400);
+    const res = await stack.api.get('/calendar/deadline').expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
       'query.amount',
       'query.from',
@@ -92,13 +91,13 @@ describe('calendar and catalogue over HTTP', () => {
   });
 
   it('serves the catalogue version in force, and lists the others', async () => {
-    const july = await request(stack.app).get('/catalogue/08305').query({ on: '2026-07-15' }).expect(200);
+    const july = await stack.api.get('/catalogue/08305').query({ on: '2026-07-15' }).expect(200);
     expect(july.body).toMatchObject({ version: '2026.2', effectiveFrom: '2026-07-01' });
     expect(july.body.versions.map((v: { version: string }) => v.version)).toEqual(['2026.1', '2026.2']);
     expect(july.body.benefits).toHaveLength(5);
-    await request(stack.app).get('/catalogue/08305').query({ on: '2025-06-01' }).expect(404);
-    await request(stack.app).get('/catalogue/99999').expect(400);
-    await request(stack.app).get('/catalogue/08305').query({ on: 'yesterday' }).expect(400);
+    await stack.api.get('/catalogue/08305').query({ on: '2025-06-01' }).expect(404);
+    await stack.api.get('/catalogue/99999').expect(400);
+    await stack.api.get('/catalogue/08305').query({ on: 'yesterday' }).expect(400);
   });
 
   it('refuses to file an application for a benefit with no catalogue version in force, starting nothing', async () => {
@@ -116,7 +115,8 @@ describe('calendar and catalogue over HTTP', () => {
     const before = await stack.db.prisma.applicationNumberCounter.findMany({
       where: { municipalityCode: '08112' },
     });
-    const res = await request(app)
+    const { token } = await createStaff(stack.db.prisma, 'administrative');
+    const res = await agentFor(app, token)
       .post('/applications')
       .send(intakeRequest({ municipalityCode: '08112' }))
       .expect(422);

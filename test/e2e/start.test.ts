@@ -4,7 +4,7 @@
  * runs beside a developer's `npm start`.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEMO_APPLICATIONS } from '../../domain/demo';
@@ -67,6 +67,7 @@ describe('npm start', () => {
     const year = officeYear(new Date());
     const demoCase = `${api}/applications/08305-${year}-000001`;
 
+    let auth: Record<string, string> = {};
     const first = startCommand(env);
     try {
       await first.ready;
@@ -78,8 +79,21 @@ describe('npm start', () => {
       expect((await fetch(`${api}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
       expect((await fetch(`${api}/docs`)).status).toBe(200);
+      // Demo staff with tokens, one per role, written where only the owner reads them.
+      const tokensFile = path.join(dataDir, 'demo-tokens.json');
+      expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+      const tokens = JSON.parse(readFileSync(tokensFile, 'utf8')) as Record<string, string>;
+      auth = { authorization: `Bearer ${tokens['demo-coordinator']}` };
+      expect(Object.keys(tokens).sort()).toEqual([
+        'demo-admin',
+        'demo-auditor',
+        'demo-coordinator',
+        'demo-social',
+        'demo-social-2',
+      ]);
+      expect((await fetch(demoCase)).status).toBe(401);
       await eventually(
-        async () => (await (await fetch(demoCase)).json()) as { state?: string },
+        async () => (await (await fetch(demoCase, { headers: auth })).json()) as { state?: string },
         (s) => s.state === 'awaiting_documents',
       );
       // The demo cases were checked against the registry simulator that npm start runs.
@@ -103,7 +117,11 @@ describe('npm start', () => {
       expect(second.output()).not.toContain('seeded');
       expect(second.output()).toContain('search attributes already registered in namespace default');
       expect(second.output()).toContain('no pending migrations');
-      const status = (await (await fetch(demoCase)).json()) as { state: string; applicationId: string };
+      expect(second.output()).toContain(`demo staff API tokens: ${path.join(dataDir, 'demo-tokens.json')}`);
+      const status = (await (await fetch(demoCase, { headers: auth })).json()) as {
+        state: string;
+        applicationId: string;
+      };
       expect(status).toMatchObject({ applicationId: `08305-${year}-000001`, state: 'awaiting_documents' });
     } finally {
       expect(await second.stop()).toBe(0);

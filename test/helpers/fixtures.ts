@@ -12,9 +12,13 @@ export function pinnedBenefit(municipality: string, benefit: string, on: string)
   if (!pinned) throw new Error(`no ${benefit} in force in ${municipality} on ${on}`);
   return pinned;
 }
+import { dniFor } from '../../domain/identity';
 import type { IntakeRequest } from '../../domain/intake';
 
 /** A valid filing as the API receives it. 12345678Z is a DNI with a correct check letter. */
+let applicants = 0;
+
+/** A filing by a new person each time (one open application per household and benefit). */
 export function intakeRequest(overrides: Partial<IntakeRequest> = {}): IntakeRequest {
   return {
     municipalityCode: '08305',
@@ -22,7 +26,7 @@ export function intakeRequest(overrides: Partial<IntakeRequest> = {}): IntakeReq
     applicant: {
       firstName: 'Núria',
       lastName: 'Puig Soler',
-      documentNumber: '12345678Z',
+      documentNumber: dniFor(20_000_000 + ++applicants),
       language: 'ca',
       email: 'nuria.puig@example.org',
     },

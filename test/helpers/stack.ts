@@ -6,6 +6,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import type { StaffRole } from '../../domain/access';
+import { MUNICIPALITY_CODES } from '../../domain/municipalities';
+import type { MunicipalityCode } from '../../domain/municipalities';
+import type { PrismaClient } from '../../generated/prisma/client';
+import { issueToken, upsertStaffMember } from '../../infra/staff';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { loadReferenceData } from '../../infra/reference-data';
@@ -20,7 +27,34 @@ export interface Stack {
   db: TestDatabase;
   client: Client;
   taskQueue: string;
+  /** The API as a coordinator of every municipality (`as` for anyone else). */
+  api: TestAgent;
+  /** A staff member with a token, and the API as them. */
+  as(role: StaffRole, municipalities?: readonly MunicipalityCode[], id?: string): Promise<StaffSession>;
   stop(): Promise<void>;
+}
+
+export interface StaffSession {
+  id: string;
+  token: string;
+  api: TestAgent;
+}
+
+let staffSeq = 0;
+
+/** Creates a staff member with a token in `prisma`'s database. */
+export async function createStaff(
+  prisma: PrismaClient,
+  role: StaffRole,
+  municipalities: readonly MunicipalityCode[] = MUNICIPALITY_CODES,
+  id = `${role.replace('_', '-')}-${++staffSeq}-${process.pid}`,
+): Promise<{ id: string; token: string }> {
+  await upsertStaffMember(prisma, { id, name: `Test ${role} ${id}`, role, municipalities });
+  return { id, token: await issueToken(prisma, id, { label: 'test' }) };
+}
+
+export function agentFor(app: Express, token: string): TestAgent {
+  return request.agent(app).set('authorization', `Bearer ${token}`);
 }
 
 export async function startStack(): Promise<Stack> {
@@ -54,11 +88,18 @@ export async function startStack(): Promise<Stack> {
     reference,
     taskQueue,
   });
+  const as = async (role: StaffRole, municipalities?: readonly MunicipalityCode[], id?: string) => {
+    const staff = await createStaff(db.prisma, role, municipalities, id);
+    return { ...staff, api: agentFor(app, staff.token) };
+  };
+  const coordinator = await as('coordinator');
   return {
     app,
     db,
     client,
     taskQueue,
+    api: coordinator.api,
+    as,
     stop: async () => {
       worker.shutdown();
       await running;

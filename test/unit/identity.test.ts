@@ -62,3 +62,58 @@ describe('intake', () => {
     );
   });
 });
+
+describe('household at intake', () => {
+  const base = {
+    municipalityCode: '08305',
+    benefitCode: 'RENT',
+    applicant: { firstName: 'Núria', lastName: 'Puig', documentNumber: '12345678Z' },
+  };
+  const fields = (input: unknown): string[] => {
+    const r = intakeSchema.safeParse(input);
+    return r.success ? [] : r.error.issues.map((i) => i.path.join('.')).sort();
+  };
+
+  it('accepts a consistent household, with incomes and a valid IBAN (spaces and case ignored)', () => {
+    const parsed = intakeSchema.parse({
+      ...base,
+      household: [
+        { firstName: 'Pere', documentNumber: '00000001r', birthDate: '1980-01-01', relationship: 'partner' },
+        { firstName: 'Pol', birthDate: '2015-01-01', relationship: 'child' },
+      ],
+      incomes: [
+        { member: 'applicant', source: 'work', monthlyAmount: 500 },
+        { member: 0, source: 'unemployment', monthlyAmount: 300.25 },
+      ],
+      bankAccount: { iban: 'es91 2100 0418 4502 0005 1332', holder: 'Núria Puig' },
+    });
+    expect(parsed.bankAccount?.iban).toBe('ES9121000418450200051332');
+    expect(parsed.household?.[0]?.documentNumber).toBe('00000001R');
+  });
+
+  it('refuses the same person twice, two partners, incomes of nobody, and both ways of giving the same fact', () => {
+    expect(
+      fields({
+        ...base,
+        declared: { otherMembers: [{}], monthlyIncome: 100 },
+        household: [
+          { firstName: 'A', documentNumber: '12345678Z', birthDate: '1980-01-01', relationship: 'partner' },
+          { firstName: 'B', birthDate: '1981-01-01', relationship: 'partner' },
+        ],
+        incomes: [{ member: 2, source: 'work', monthlyAmount: 1 }],
+      }),
+    ).toEqual([
+      'declared.monthlyIncome',
+      'declared.otherMembers',
+      'household.0.documentNumber',
+      'household.1.relationship',
+      'incomes.0.member',
+    ]);
+  });
+
+  it('refuses an IBAN with wrong check digits', () => {
+    expect(fields({ ...base, bankAccount: { iban: 'ES9121000418450200051333', holder: 'N' } })).toEqual([
+      'bankAccount.iban',
+    ]);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * Authentication (API tokens, stored hashed) and authorisation (role × municipality, domain/access.ts).
+ * A case of a municipality the person does not work for answers 404, like a case that does not exist, so
+ * that case numbers cannot be probed.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { mayPerform, municipalityOfApplication, rolesFor, worksFor } from '../domain/access';
+import type { CaseAction, StaffMember } from '../domain/access';
+import type { PrismaClient } from '../generated/prisma/client';
+import { staffForToken } from '../infra/staff';
+import { HttpError } from './errors';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The authenticated staff member (set by `authenticate`). */
+    staff?: StaffMember;
+  }
+}
+
+export function authenticate({ prisma }: { prisma: PrismaClient }): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.get('authorization');
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match?.[1]) {
+      next(HttpError.unauthorized('Send an API token: Authorization: Bearer <token>'));
+      return;
+    }
+    staffForToken(prisma, match[1]).then(
+      (staff) => {
+        if (!staff) return next(HttpError.unauthorized('The token is unknown, expired or revoked'));
+        req.staff = staff;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** The authenticated staff member; a route behind `authenticate` always has one. */
+export function staffOf(req: Request): StaffMember {
+  if (!req.staff) throw HttpError.unauthorized('Not authenticated');
+  return req.staff;
+}
+
+/** Refuses an action the person's role does not allow (403, naming the roles that may). */
+export function authorize(req: Request, action: CaseAction): StaffMember {
+  const staff = staffOf(req);
+  if (!mayPerform(staff.role, action)) {
+    throw HttpError.forbidden(
+      `The ${staff.role} role may not ${action.replace(/_/g, ' ')}`,
+      rolesFor(action),
+    );
+  }
+  return staff;
+}
+
+/** Authorises an action on one case: the role must allow it and the case must be of the person's municipalities. */
+export function authorizeCase(req: Request, action: CaseAction, applicationId: string): StaffMember {
+  const staff = authorize(req, action);
+  if (!worksFor(staff, municipalityOfApplication(applicationId)))
+    throw HttpError.notFound('No such application');
+  return staff;
+}
+
+/** Authorises an action in a municipality (filing): 403, since the municipality is the caller's own input. */
+export function authorizeMunicipality(
+  req: Request,
+  action: CaseAction,
+  municipalityCode: string,
+): StaffMember {
+  const staff = authorize(req, action);
+  if (!worksFor(staff, municipalityCode)) {
+    throw HttpError.forbidden(`You do not work for municipality ${municipalityCode}`);
+  }
+  return staff;
+}
