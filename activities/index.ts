@@ -7,6 +7,8 @@ import type { ReferenceData } from '../infra/reference-data';
 import { createNoticeActivities } from './notices';
 import { createProjectionActivities } from './projection';
 import { createReferenceActivities } from './reference';
+import { createReminderActivities } from './reminders';
+import type { Channels } from './reminders';
 import { createRegistryActivities } from './registries';
 import type { ScspDeps } from './registries';
 import { createTreasuryActivities } from './treasury';
@@ -17,6 +19,8 @@ export interface ActivityDeps {
   reference: () => ReferenceData;
   /** The PCI/SCSP connectors; without them nothing is consulted and the person is asked for everything. */
   scsp?: ScspDeps | undefined;
+  /** Email and SMS; without them reminders and alerts are recorded as having no channel. */
+  channels?: Channels | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -26,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTreasuryActivities(deps),
     ...createRegistryActivities(deps),
     ...createReferenceActivities(deps),
+    ...createReminderActivities(deps),
   };
 }
 

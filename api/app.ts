@@ -20,6 +20,7 @@ import { createHealthRouter } from './routes/health';
 import { createCalendarRouter } from './routes/calendar';
 import { createCatalogueRouter } from './routes/catalogue';
 import { createStaffRouter } from './routes/staff';
+import { createWebhooksRouter } from './routes/webhooks';
 import type { ReferenceData } from '../infra/reference-data';
 
 export interface AppDeps {
@@ -34,6 +35,8 @@ export interface AppDeps {
   corsOrigins?: string[];
   /** Requests per minute per staff member. */
   rateLimitPerMinute?: number;
+  /** Shared secret of the SMS gateway's delivery receipts. */
+  smsWebhookSecret?: string | undefined;
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -76,6 +79,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
+
+  app.use('/webhooks', createWebhooksRouter(deps));
 
   // Everything below is the staff API: audited, authenticated, rate limited per person.
   const perMinute = deps.rateLimitPerMinute ?? 600;

@@ -23,6 +23,7 @@ import {
   deadlineResponseSchema,
 } from './schemas';
 import { deadlineRequest } from './routes/calendar';
+import { smsReceiptRequest } from './routes/webhooks';
 import { catalogueRequest } from './routes/catalogue';
 
 function problem(description: string) {
@@ -210,6 +211,22 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     });
   }
 
+  registry.registerPath({
+    method: 'post',
+    path: '/webhooks/sms/receipts',
+    summary: "The SMS gateway's delivery receipt for a message (shared secret in X-Webhook-Secret)",
+    request: {
+      headers: z.object({ 'x-webhook-secret': z.string() }),
+      body: { content: { 'application/json': { schema: smsReceiptRequest.shape.body } } },
+    },
+    responses: {
+      204: { description: 'Recorded' },
+      400: problem('Invalid receipt'),
+      401: problem('Missing or wrong secret'),
+      404: problem('No SMS with that reference, or receipts not configured'),
+      500: problem('Unexpected error (logged)'),
+    },
+  });
   registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

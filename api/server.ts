@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     registryFallbackHours: config.REGISTRY_FALLBACK_HOURS,
     corsOrigins: config.CORS_ORIGINS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    smsWebhookSecret: config.SMS_WEBHOOK_SECRET,
   });
 
   const server = app.listen(config.PORT, config.HOST);

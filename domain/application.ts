@@ -258,6 +258,15 @@ export interface ApplicationStatus {
       }
     | undefined;
   history: StepRecord[];
+  /** Reminders waiting on their timers (workflows started since reminders exist). */
+  upcomingReminders?:
+    | {
+        deadline: DeadlineKind;
+        audience: 'citizen' | 'assignee' | 'coordinator';
+        on: IsoDate;
+        dueDate: IsoDate;
+      }[]
+    | undefined;
 }
 
 export function isClosed(state: ApplicationState): boolean {

@@ -11,6 +11,8 @@ import { BENEFIT_CODES } from './benefits';
 import { isIsoDate } from './dates';
 import type { IsoDate } from './dates';
 import { MUNICIPALITY_CODES } from './municipalities';
+import { REMINDED_DEADLINES, REMINDER_AUDIENCES } from './reminders';
+import type { ReminderCadences, RemindedDeadline } from './reminders';
 
 const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
 const text = z.object({ ca: z.string().min(1), es: z.string().min(1) });
@@ -90,6 +92,23 @@ export const amountFormulaSchema = z.discriminatedUnion('type', [
 ]);
 export type AmountFormula = z.infer<typeof amountFormulaSchema>;
 
+const cadenceSchema = z.array(
+  z
+    .object({
+      audience: z.enum(REMINDER_AUDIENCES),
+      businessDaysBefore: z.number().int().min(-20).max(60),
+    })
+    .strict(),
+);
+
+const reminderCadencesSchema = z
+  .object(
+    Object.fromEntries(REMINDED_DEADLINES.map((k) => [k, cadenceSchema.optional()])) as {
+      [K in RemindedDeadline]: z.ZodOptional<typeof cadenceSchema>;
+    },
+  )
+  .strict() satisfies z.ZodType<ReminderCadences>;
+
 const period = z.object({
   amount: z.number().int().min(1),
   unit: z.enum(['business_days', 'calendar_days', 'months']),
@@ -137,6 +156,8 @@ export const benefitDefinitionSchema = z
     /** Arts. 24-25; aid treated as a subsidy means refusal (Llei 38/2003 art. 25.5). */
     silence: z.enum(['approval', 'refusal']),
     renewal: z.object({ periodMonths: z.number().int().min(1).max(24) }).nullable(),
+    /** Reminder cadences of this benefit; the office's defaults (domain/reminders.ts) where absent. */
+    reminders: reminderCadencesSchema.optional(),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -65,6 +65,17 @@ export const configSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(24),
+  /** SMTP server for email (smtp://user:pass@host:port, smtps:// for TLS); unset: no email is sent. */
+  SMTP_URL: z
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('OGPS <no-reply@ogps.local>'),
+  /** SMS gateway base URL (POST /messages); unset: no SMS is sent. */
+  SMS_GATEWAY_URL: z.url().optional(),
+  SMS_API_KEY: z.string().min(1).optional(),
+  /** Shared secret the SMS gateway sends with delivery receipts (X-Webhook-Secret); unset: receipts refused. */
+  SMS_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Seed demo applications on an empty database (npm start turns it on for its embedded servers). */
   DEMO_DATA: booleanFromString.default(false),
 });

@@ -21,13 +21,14 @@ export function looksLikeToken(value: string): boolean {
 
 export async function upsertStaffMember(
   prisma: PrismaClient,
-  member: StaffMember & { nif?: string | undefined },
+  member: StaffMember & { nif?: string | undefined; email?: string | undefined },
 ): Promise<void> {
   const data = {
     name: member.name,
     role: member.role,
     municipalities: [...member.municipalities],
     nif: member.nif ?? null,
+    email: member.email ?? null,
     active: true,
   };
   await prisma.staffMember.upsert({

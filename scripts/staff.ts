@@ -1,7 +1,8 @@
 /**
  * Staff members and their API tokens, from the command line (DATABASE_URL):
  *
- *   npm run staff -- add <id> --name "Anna Puig" --role social_worker --municipalities 08305,08187 [--nif 12345678Z]
+ *   npm run staff -- add <id> --name "Anna Puig" --role social_worker --municipalities 08305,08187
+ *                           [--nif 12345678Z] [--email anna.puig@ajuntament.cat]   (reminders go to the email)
  *   npm run staff -- token <id> [--label laptop] [--days 90]     prints a new token, once
  *   npm run staff -- revoke <id>                                 revokes every token of <id>
  *   npm run staff -- list
@@ -23,6 +24,7 @@ const addSchema = z.object({
     .transform((v) => v.split(',').map((m) => m.trim()))
     .pipe(z.array(z.enum(MUNICIPALITY_CODES)).min(1)),
   nif: z.string().optional(),
+  email: z.email().optional(),
 });
 
 async function main(): Promise<number> {
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
       role: { type: 'string' },
       municipalities: { type: 'string' },
       nif: { type: 'string' },
+      email: { type: 'string' },
       label: { type: 'string' },
       days: { type: 'string' },
     },

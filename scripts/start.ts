@@ -7,6 +7,7 @@
  * servers), prints where everything is, and stops it all on Ctrl-C. A second run reuses the data.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -116,9 +117,9 @@ async function seedDemoStaff(databaseUrl: string, tokensFile: string): Promise<s
   try {
     for (const member of DEMO_STAFF) {
       await client.query(
-        `INSERT INTO staff_member (id, name, role, municipalities) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = $2, role = $3, municipalities = $4, active = true`,
-        [member.id, member.name, member.role, municipalities],
+        `INSERT INTO staff_member (id, name, role, municipalities, email) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = $2, role = $3, municipalities = $4, email = $5, active = true`,
+        [member.id, member.name, member.role, municipalities, `${member.id}@ogps.local`],
       );
       const { id, token, hash } = newToken();
       await client.query(
@@ -221,6 +222,34 @@ async function main(): Promise<void> {
   const port = Number(env.PORT ?? 3000);
   if (await isListening(port)) throw new Error(`port ${port} is already in use: set PORT to another one`);
   env.PORT = String(port);
+
+  // Without a mail server or an SMS gateway to point at, simulators capture what would be sent.
+  if (!env.SMTP_URL) {
+    const smtp = await startSimulator({
+      kind: 'smtp',
+      port: Number(env.SMTP_CAPTURE_PORT ?? 0),
+      logFile: path.join(dataDir, 'smtp-simulator.log'),
+    });
+    cleanups.push(smtp.stop);
+    env.SMTP_URL = smtp.url;
+    say(`mail capture on ${smtp.url} (what was sent: ${smtp.adminUrl}/messages)`);
+  }
+  if (!env.SMS_GATEWAY_URL) {
+    env.SMS_WEBHOOK_SECRET ??= randomBytes(24).toString('base64url');
+    const sms = await startSimulator({
+      kind: 'sms',
+      port: Number(env.SMS_SIMULATOR_PORT ?? 0),
+      logFile: path.join(dataDir, 'sms-simulator.log'),
+      env: {
+        SMS_RECEIPT_URL: `http://127.0.0.1:${port}/webhooks/sms/receipts`,
+        SMS_WEBHOOK_SECRET: env.SMS_WEBHOOK_SECRET,
+      },
+    });
+    cleanups.push(sms.stop);
+    env.SMS_GATEWAY_URL = sms.url;
+    say(`SMS gateway simulator on ${sms.url} (what was sent: ${sms.url}/admin/messages)`);
+  }
+
   say('starting the worker (it bundles the workflow code first) and the API');
   runChild('worker', 'worker/main.ts', env);
   runChild('api', 'api/server.ts', env);

@@ -8,6 +8,9 @@ import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { loadReferenceData } from '../infra/reference-data';
 import { registerSearchAttributes } from '../infra/search-attributes';
+import { createMailer } from '../infra/channels/mail';
+import type { Mailer } from '../infra/channels/mail';
+import { createSmsGateway } from '../infra/channels/sms';
 import { createScspClient } from '../infra/scsp/client';
 import { createWorker } from './worker';
 import type { ActivityDeps } from '../activities';
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   let scsp: ActivityDeps['scsp'];
+  let mailer: Mailer | undefined;
   try {
     // Also here, for deployments that start the worker without `npm start` (docker-compose): the workflow
     // cannot index its cases in a namespace that lacks these attributes.
@@ -50,9 +54,18 @@ async function main(): Promise<void> {
       logger.warn(
         'REGISTRY_BASE_URL is not set: no registry is consulted, documents are asked of the person',
       );
+    const channels = {
+      mail: config.SMTP_URL ? createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined,
+      sms: config.SMS_GATEWAY_URL
+        ? createSmsGateway({ baseUrl: config.SMS_GATEWAY_URL, apiKey: config.SMS_API_KEY })
+        : undefined,
+    };
+    mailer = channels.mail;
+    if (!channels.mail) logger.warn('SMTP_URL is not set: reminders and alerts by email are not sent');
+    if (!channels.sms) logger.warn('SMS_GATEWAY_URL is not set: reminders and alerts by SMS are not sent');
     const worker = await createWorker({
       config,
-      deps: { prisma, reference: () => reference, scsp },
+      deps: { prisma, reference: () => reference, scsp, channels },
       connection,
     });
     logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
@@ -62,6 +75,7 @@ async function main(): Promise<void> {
     await connection.close();
     await prisma.$disconnect();
     await scsp?.client.close();
+    mailer?.close();
   }
 }
 

@@ -16,6 +16,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -37,7 +38,7 @@ import type {
 } from '../domain/application';
 import { isClosed } from '../domain/application';
 import { createBusinessCalendar } from '../domain/calendar';
-import { plusDays, plusMonths } from '../domain/dates';
+import { officeDateOf, plusDays, plusMonths } from '../domain/dates';
 import type { IsoDate } from '../domain/dates';
 import {
   businessDaysBefore,
@@ -58,6 +59,8 @@ import type { RegistryFacts } from '../domain/registries';
 import { LEGAL_BASIS } from '../domain/legal-basis';
 import type { LegalBasis } from '../domain/legal-basis';
 import { LEGAL_PERIODS, SERVICE_LEVELS } from '../domain/lifecycle';
+import { nextSendingInstant, planReminders, REMINDER_HOUR } from '../domain/reminders';
+import type { PlannedReminder } from '../domain/reminders';
 import { expiryOf, nowIso, nowMs, startOf, today, waitUntil } from './clock';
 import {
   extendDocumentDeadlineUpdate,
@@ -129,6 +132,18 @@ const notices = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+// Reminders are a courtesy around the procedure, never part of it: some attempts over an hour or so, then
+// the failure stays recorded (notice_delivery) and the case goes on.
+const reminderSender = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '30 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 6,
+  },
+});
+
 /** The article that sets each kind of deadline (the counting rules come from the computation). */
 const DEADLINE_BASIS: Partial<Record<DeadlineKind, LegalBasis>> = {
   max_time_to_resolve: LEGAL_BASIS.maxTimeToResolve,
@@ -163,6 +178,14 @@ const SEARCH_ATTRIBUTES_PATCH = 'search-attributes';
  * it (test/histories/v1-*, v2-*); new ones consult each service through the PCI/SCSP connectors.
  */
 const REGISTRY_CONNECTORS_PATCH = 'registry-connectors';
+
+/**
+ * Cases started before reminders existed replay without their timers (test/histories/v1-* to v3-*); new ones keep
+ * a durable timer per planned reminder of each running deadline.
+ */
+const REMINDERS_PATCH = 'reminders';
+
+const [REMINDER_HOURS, REMINDER_MINUTES] = REMINDER_HOUR.split(':').map(Number) as [number, number];
 
 /** Raised inside the main flow when a handler closed the case (withdrawal, revocation): it stops there. */
 class CaseClosed extends Error {}
@@ -238,7 +261,93 @@ export async function applicationWorkflow(
     upsertSearchAttributes(changed);
   }
 
+  // ---- reminders ---------------------------------------------------------------------------------------
+
+  /** Pending reminder timers by reminder key; a reminder whose deadline moved or ended is cancelled. */
+  const reminderTimers = new Map<string, { reminder: PlannedReminder; scope: CancellationScope }>();
+  let remindersOn: boolean | undefined;
+
+  const reminderInstant = (r: PlannedReminder): number =>
+    startOf(r.on) + (REMINDER_HOURS * 60 + REMINDER_MINUTES) * 60_000;
+
+  /**
+   * Brings the reminder timers in line with the running deadlines: what a moved, paused or cleared deadline
+   * no longer calls for is cancelled, what a new date calls for is started. Called whenever the case view
+   * is published, which every change of deadlines or state does.
+   */
+  function remindersEnabled(): boolean {
+    remindersOn ??= patched(REMINDERS_PATCH);
+    return remindersOn;
+  }
+
+  function syncReminders(): void {
+    if (!remindersEnabled()) return;
+    const wanted = closed()
+      ? []
+      : planReminders(calendar, input.applicationId, status.deadlines, input.pinned.benefit.reminders).filter(
+          (r) => reminderInstant(r) > nowMs(),
+        );
+    const keys = new Set(wanted.map((r) => r.key));
+    for (const [key, timer] of reminderTimers) {
+      if (!keys.has(key)) {
+        timer.scope.cancel();
+        reminderTimers.delete(key);
+      }
+    }
+    for (const reminder of wanted) {
+      if (reminderTimers.has(reminder.key)) continue;
+      const scope = new CancellationScope();
+      reminderTimers.set(reminder.key, { reminder, scope });
+      scope
+        .run(async () => {
+          await sleep(reminderInstant(reminder) - nowMs());
+          reminderTimers.delete(reminder.key);
+          listUpcomingReminders();
+          // Once due, it goes out even if the deadline moves while it is being sent.
+          await CancellationScope.nonCancellable(() => sendReminder(reminder));
+        })
+        .catch((err: unknown) => {
+          // Cancelled (the deadline moved or ended), or the channels kept failing after their retries, which
+          // the activity has recorded: a reminder never stops the procedure.
+          if (!isCancellation(err) && !(err instanceof ActivityFailure)) throw err;
+        });
+    }
+    listUpcomingReminders();
+  }
+
+  function listUpcomingReminders(): void {
+    status.upcomingReminders = [...reminderTimers.values()]
+      .map(({ reminder: r }) => ({
+        deadline: r.deadline,
+        audience: r.audience,
+        on: r.on,
+        dueDate: r.dueDate,
+      }))
+      .sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
+  }
+
+  async function sendReminder(r: PlannedReminder): Promise<void> {
+    const deadline = status.deadlines.find((d) => d.kind === r.deadline);
+    await reminderSender.sendReminder({
+      key: r.key,
+      applicationId: input.applicationId,
+      municipalityCode: input.municipalityCode,
+      benefitCode: input.benefitCode,
+      deadline: r.deadline,
+      dueDate: r.dueDate,
+      audience: r.audience,
+      businessDaysBefore: r.businessDaysBefore,
+      language: input.applicant.language,
+      legalBasis: (deadline?.legalBasis ?? []).map((b) => ({ law: b.law, article: b.article })),
+      assignee: status.assignee,
+      ...(r.audience === 'citizen'
+        ? { citizen: { email: input.applicant.email, phone: input.applicant.phone } }
+        : {}),
+    });
+  }
+
   async function publishView(): Promise<void> {
+    syncReminders();
     indexCase();
     await projection.recordCaseView({
       applicationId: input.applicationId,
@@ -1112,6 +1221,24 @@ export async function applicationWorkflow(
     });
     const rejectedOn = plusDays(depositedOn, LEGAL_PERIODS.notificationAcceptanceDays);
     setDeadline('notification_acceptance', { deadline: rejectedOn, legalBasis: [], provisional: false });
+    if (remindersEnabled() && (input.applicant.email || input.applicant.phone)) {
+      // A courtesy alert by email and SMS, in the sending window (never at night): not awaited, since the
+      // notification's effects never wait for it.
+      const alertKey = `${input.applicationId}:${nextKey('notification_alert')}`;
+      const sendAt = nextSendingInstant(calendar, nowMs(), officeDateOf, (d) => startOf(d));
+      void (async () => {
+        if (sendAt > nowMs()) await sleep(sendAt - nowMs());
+        if (closed()) return;
+        await reminderSender.sendNotificationAlert({
+          key: alertKey,
+          applicationId: input.applicationId,
+          language: input.applicant.language,
+          acceptBy: rejectedOn,
+          email: input.applicant.email,
+          phone: input.applicant.phone,
+        });
+      })().catch(() => undefined);
+    }
     await transition('notifying', 'resolved', status.resolution?.resolvedBy, status.resolution?.outcome);
     const answered = await waitFor(
       () => status.notification?.outcome !== undefined,

@@ -11,6 +11,8 @@ import { stopChild } from './processes';
 const root = path.resolve(__dirname, '..', '..');
 
 export interface SimulatorOptions {
+  /** Which service it simulates; registries by default. */
+  kind?: 'registries' | 'smtp' | 'sms';
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -22,11 +24,14 @@ export interface SimulatorOptions {
 
 export interface RunningSimulator {
   url: string;
+  /** The HTTP side of a simulator whose service is not HTTP (smtp). */
+  adminUrl?: string | undefined;
   stop: () => Promise<void>;
 }
 
 export function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'simulator', 'main.ts')], {
+  const kind = opts.kind ?? 'registries';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'simulator', 'main.ts'), kind], {
     cwd: root,
     env: {
       ...process.env,
@@ -52,21 +57,22 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimu
       void stopChild(child, 1000);
       reject(
         new Error(
-          `the registry simulator did not start within ${opts.timeoutMs ?? 30_000} ms: ${stderr.join('')}`,
+          `the ${kind} simulator did not start within ${opts.timeoutMs ?? 30_000} ms: ${stderr.join('')}`,
         ),
       );
     }, opts.timeoutMs ?? 30_000);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`the registry simulator exited (${code ?? signal}): ${stderr.join('').slice(-2000)}`));
+      reject(new Error(`the ${kind} simulator exited (${code ?? signal}): ${stderr.join('').slice(-2000)}`));
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       out?.write(`${line}\n`);
-      const m = /^simulator listening on (\S+)/.exec(line);
-      if (!m?.[1]) return;
+      const m = /^(\w+) simulator listening on (\S+)(?: admin (\S+))?/.exec(line);
+      if (!m?.[2] || m[1] !== kind) return;
       clearTimeout(timer);
       resolve({
-        url: m[1],
+        url: m[2],
+        adminUrl: m[3],
         stop: async () => {
           await stopChild(child, 5000);
           out?.end();

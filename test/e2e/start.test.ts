@@ -98,6 +98,8 @@ describe('npm start', () => {
       );
       // The demo cases were checked against the registry simulator that npm start runs.
       expect(first.output()).toContain(`registry simulator on ${simulator}`);
+      expect(first.output()).toMatch(/mail capture on smtp:\/\/127\.0\.0\.1:\d+/);
+      expect(first.output()).toMatch(/SMS gateway simulator on http:\/\/127\.0\.0\.1:\d+/);
       const asked = (await (
         await fetch(`${simulator}/admin/requests?document=${DEMO_APPLICATIONS[0]!.applicant.documentNumber}`)
       ).json()) as { service: string; result: string }[];

@@ -5,7 +5,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
+import { Context } from '@temporalio/activity';
 import type { NotificationInput } from '../../activities/notices';
+import type { AlertInput, ReminderInput } from '../../activities/reminders';
 import type { CaseViewInput, RecordEventInput, RecordTransitionInput } from '../../activities/projection';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RegistryConsultationInput, RegistryFacts } from '../../activities/registries';
@@ -56,6 +58,9 @@ export function fakeActivities(opts: FakeOptions = {}) {
     paymentAttempts: 0,
     registryAttempts: 0,
     consultations: [] as RegistryConsultationInput[],
+    /** Reminders as the workflow sent them, with the (skipped) server time they were scheduled at. */
+    reminders: [] as (ReminderInput & { at: string })[],
+    alerts: [] as AlertInput[],
     /** Orders the treasury accepted, once per key: what would actually be paid. */
     payments: new Map<string, PaymentOrderInput>(),
   };
@@ -115,6 +120,17 @@ export function fakeActivities(opts: FakeOptions = {}) {
         proves: opts.obtained === undefined || documents.some((d) => opts.obtained?.includes(d)),
         reused: false,
       };
+    },
+    async sendReminder(input) {
+      calls.reminders.push({
+        ...input,
+        at: new Date(Context.current().info.scheduledTimestampMs).toISOString(),
+      });
+      return { sent: 1, alreadySent: 0, failed: 0, noChannel: 0 };
+    },
+    async sendNotificationAlert(input) {
+      calls.alerts.push(input);
+      return { sent: 1, alreadySent: 0, failed: 0, noChannel: 0 };
     },
     async pinCatalogue({ municipalityCode, benefitCode, on }) {
       return pinBenefit(reference.catalogue, municipalityCode, benefitCode, on) ?? null;
