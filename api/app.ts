@@ -20,6 +20,11 @@ import { createHealthRouter } from './routes/health';
 import { createCalendarRouter } from './routes/calendar';
 import { createCatalogueRouter } from './routes/catalogue';
 import { createStaffRouter } from './routes/staff';
+import { createCoordinationRouter } from './routes/coordination';
+import { createMetrics } from './metrics';
+import { createCoordination } from '../infra/coordination';
+import { DEFAULT_STUCK_THRESHOLDS } from '../domain/stuck';
+import type { StuckThresholds } from '../domain/stuck';
 import { createWebhooksRouter } from './routes/webhooks';
 import type { ReferenceData } from '../infra/reference-data';
 
@@ -37,6 +42,10 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** Shared secret of the SMS gateway's delivery receipts. */
   smsWebhookSecret?: string | undefined;
+  /** Thresholds of the stuck-case rules. */
+  stuckThresholds?: StuckThresholds;
+  /** Bearer token for /metrics; none: open. */
+  metricsToken?: string | undefined;
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -82,6 +91,20 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use('/webhooks', createWebhooksRouter(deps));
 
+  const coordination = createCoordination({
+    prisma: deps.prisma,
+    temporal: deps.temporal,
+    calendar: deps.reference.calendar,
+    thresholds: deps.stuckThresholds ?? DEFAULT_STUCK_THRESHOLDS,
+  });
+  const metrics = createMetrics({ prisma: deps.prisma, coordination });
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsToken && req.get('authorization') !== `Bearer ${deps.metricsToken}`) {
+      throw HttpError.unauthorized('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>');
+    }
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+
   // Everything below is the staff API: audited, authenticated, rate limited per person.
   const perMinute = deps.rateLimitPerMinute ?? 600;
   const limited = (limit: number, key: (req: Request) => string) =>
@@ -101,6 +124,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authenticate(deps));
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
   app.use(createStaffRouter(deps));
+  app.use('/coordination', createCoordinationRouter({ ...deps, coordination }));
   app.use('/applications', createApplicationsRouter(deps));
   app.use('/calendar', createCalendarRouter(deps));
   app.use('/catalogue', createCatalogueRouter(deps));

@@ -165,6 +165,6 @@ export const CASE_ACTION_ROUTES: readonly CaseActionRoute[] = [
     summary: 'Reassign the case and its pending task to a staff member of its municipality',
     body: actionBodies.assignment,
     update: reassignUpdate,
-    args: (b, s) => ({ actor: s.id, assignee: b.assignee }),
+    args: (b, s) => ({ actor: s.id, assignee: b.assignee, reason: b.reason }),
   }),
 ];

@@ -11,6 +11,14 @@ import {
   applicationListSchema,
   applicationStatusSchema,
   auditListSchema,
+  bulkReassignRequest,
+  bulkReassignSchema,
+  officeDeadlinesRequest,
+  officeDeadlinesSchema,
+  stuckListSchema,
+  stuckRequest,
+  timelineSchema,
+  workloadSchema,
   auditRequest,
   createdApplicationSchema,
   deadlinesSchema,
@@ -225,6 +233,88 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       401: problem('Missing or wrong secret'),
       404: problem('No SMS with that reference, or receipts not configured'),
       500: problem('Unexpected error (logged)'),
+    },
+  });
+  const oversee = `Roles: ${rolesFor('oversee').join(', ')}`;
+  registry.registerPath({
+    method: 'get',
+    path: '/coordination/stuck',
+    summary: `Stuck applications of your municipalities, each with why, since when and what to do. ${oversee}`,
+    security: [{ bearer: [] }],
+    request: { query: stuckRequest.shape.query },
+    responses: {
+      200: json('Stuck applications', stuckListSchema),
+      400: problem('Invalid filter'),
+      403: problem('Role may not oversee, or not a municipality of yours'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/coordination/deadlines',
+    summary: `Every running deadline of the office by date (overdue, today, this week, later). ${oversee}`,
+    security: [{ bearer: [] }],
+    request: { query: officeDeadlinesRequest.shape.query },
+    responses: {
+      200: json('Deadlines', officeDeadlinesSchema),
+      400: problem('Invalid filter'),
+      403: problem('Role may not oversee, or not a municipality of yours'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/coordination/workload',
+    summary: `Open cases and tasks per person and state, and what the cases wait on. ${oversee}`,
+    security: [{ bearer: [] }],
+    responses: {
+      200: json('Workload', workloadSchema),
+      403: problem('Role may not oversee'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/coordination/timeline/{id}',
+    summary:
+      "A case's whole story in Catalan with Spanish: steps, reminders, consultations, payments, deadlines",
+    security: [{ bearer: [] }],
+    request: { params: idParam },
+    responses: {
+      200: json('Timeline', timelineSchema),
+      400: problem('Malformed application number'),
+      404: problem('No such application in your municipalities'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/coordination/reassignments',
+    summary: `Reassign many cases: a preview first (preview: true), then the run; each with who and why. Roles: ${rolesFor('reassign').join(', ')}`,
+    security: [{ bearer: [] }],
+    request: { body: { content: { 'application/json': { schema: bulkReassignRequest.shape.body } } } },
+    responses: {
+      200: json('What was (or would be) touched, case by case', bulkReassignSchema),
+      400: problem('Invalid fields'),
+      403: problem('Role may not reassign'),
+      503: problem('Temporal or PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary:
+      'Prometheus metrics (cases per state, stuck per reason, deadlines met and missed, reminders, registry consultations)',
+    responses: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+      401: problem('METRICS_TOKEN is set and was not sent'),
+      500: problem('Unexpected error (logged)'),
+      503: problem('PostgreSQL unreachable'),
     },
   });
   registry.registerComponent('securitySchemes', 'bearer', {

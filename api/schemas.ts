@@ -7,6 +7,7 @@ import { APPLICATION_NUMBER_PATTERN, APPLICATION_STATES } from '../domain/applic
 import { BENEFIT_CODES } from '../domain/benefits';
 import { DEADLINE_UNITS } from '../domain/deadlines';
 import { STAFF_ROLES } from '../domain/access';
+import { STUCK_REASONS } from '../domain/stuck';
 import { declaredSchema, intakeSchema } from '../domain/intake';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
 
@@ -161,7 +162,7 @@ export const actionBodies = {
   paymentRetry: z.object({}).strict(),
   change: z.object({ description: text(4000), facts: declaredSchema }).strict(),
   withdrawal: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
-  assignment: z.object({ assignee: text(100) }).strict(),
+  assignment: z.object({ assignee: text(100), reason: z.string().trim().max(500).optional() }).strict(),
 } as const;
 
 // ---- reads --------------------------------------------------------------------------------------------
@@ -293,3 +294,136 @@ export const meSchema = z
     allowedActions: z.array(z.string()),
   })
   .openapi('Me');
+
+// ---- coordination -------------------------------------------------------------------------------------
+
+export const stuckRequest = z.object({
+  query: z
+    .object({
+      reason: z.enum(STUCK_REASONS).optional(),
+      benefit: z.enum(BENEFIT_CODES).optional(),
+      municipality: z.enum(MUNICIPALITY_CODES).optional(),
+      assignee: z.string().trim().min(1).max(100).optional(),
+      /** Stuck for at least this many days (by the earliest finding). */
+      minDays: z.coerce.number().int().min(0).max(3650).optional(),
+    })
+    .strict(),
+});
+
+const findingSchema = z.object({
+  reason: z.enum(STUCK_REASONS),
+  since: z.string(),
+  detail: z.string(),
+  action: z.string(),
+});
+
+export const stuckListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        applicationId: applicationIdSchema,
+        municipalityCode: z.string(),
+        benefitCode: z.string(),
+        state: z.string(),
+        assignee: z.string().nullable(),
+        submittedAt: z.iso.datetime(),
+        findings: z.array(findingSchema),
+      }),
+    ),
+    countsByReason: z.record(z.string(), z.number().int()),
+  })
+  .openapi('StuckApplications');
+
+export const officeDeadlinesRequest = z.object({
+  query: z
+    .object({
+      bucket: z.enum(['overdue', 'today', 'this_week', 'later']).optional(),
+      municipality: z.enum(MUNICIPALITY_CODES).optional(),
+      kind: z
+        .string()
+        .regex(/^[a-z_]{2,40}$/)
+        .optional(),
+    })
+    .strict(),
+});
+
+export const officeDeadlinesSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        applicationId: applicationIdSchema,
+        kind: z.string(),
+        dueDate: z.iso.date(),
+        bucket: z.enum(['overdue', 'today', 'this_week', 'later']),
+        legalBasis: z.array(z.string()),
+        provisional: z.boolean(),
+        municipalityCode: z.string(),
+        benefitCode: z.string(),
+        assignee: z.string().nullable(),
+        state: z.string(),
+      }),
+    ),
+  })
+  .openapi('OfficeDeadlines');
+
+export const workloadSchema = z
+  .object({
+    openCases: z.number().int(),
+    perPerson: z.array(
+      z.object({
+        assignee: z.string().nullable(),
+        openCases: z.number().int(),
+        tasks: z.number().int(),
+        overdueTasks: z.number().int(),
+      }),
+    ),
+    perState: z.record(z.string(), z.number().int()),
+    waitingOn: z.object({
+      citizen: z.number().int(),
+      staff: z.number().int(),
+      administration: z.number().int(),
+    }),
+  })
+  .openapi('Workload');
+
+export const bulkReassignRequest = z.object({
+  body: z
+    .object({
+      applicationIds: z.array(applicationIdSchema).min(1).max(200),
+      assignee: z.string().trim().min(1).max(100),
+      reason: z.string().trim().min(3).max(500),
+      /** true: only say what would be touched. */
+      preview: z.boolean().default(true),
+    })
+    .strict(),
+});
+
+export const bulkReassignSchema = z
+  .object({
+    preview: z.boolean(),
+    assignee: z.string(),
+    items: z.array(
+      z.object({
+        applicationId: z.string(),
+        from: z.string().nullable(),
+        state: z.string().nullable(),
+        outcome: z.enum(['would_reassign', 'reassigned', 'unchanged', 'refused', 'not_found']),
+        detail: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi('BulkReassignment');
+
+export const timelineSchema = z
+  .object({
+    applicationId: applicationIdSchema,
+    entries: z.array(
+      z.object({
+        at: z.string(),
+        kind: z.enum(['step', 'reminder', 'consultation', 'payment', 'deadline', 'notice']),
+        text: z.string(),
+        actor: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('Timeline');

@@ -29,6 +29,14 @@ async function main(): Promise<void> {
     corsOrigins: config.CORS_ORIGINS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     smsWebhookSecret: config.SMS_WEBHOOK_SECRET,
+    metricsToken: config.METRICS_TOKEN,
+    stuckThresholds: {
+      registryUnavailableHours: config.STUCK_REGISTRY_HOURS,
+      activityAttempts: config.STUCK_ACTIVITY_ATTEMPTS,
+      idleBusinessDays: config.STUCK_IDLE_BUSINESS_DAYS,
+      maxTimeBusinessDays: config.STUCK_MAX_TIME_BUSINESS_DAYS,
+      remedyReminders: config.STUCK_REMEDY_REMINDERS,
+    },
   });
 
   const server = app.listen(config.PORT, config.HOST);

@@ -33,6 +33,8 @@ export const CASE_ACTIONS = [
   'withdraw',
   'reassign',
   'read_audit',
+  /** The coordinators' views: stuck cases, the office's deadlines, the workload. */
+  'oversee',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -61,7 +63,7 @@ const PERMISSIONS: Record<StaffRole, ReadonlySet<CaseAction>> = {
     'resolve_appeal',
   ]),
   coordinator: new Set(CASE_ACTIONS),
-  auditor: new Set<CaseAction>(['read', 'read_audit']),
+  auditor: new Set<CaseAction>(['read', 'read_audit', 'oversee']),
 };
 
 export interface StaffMember {

@@ -76,6 +76,18 @@ export const configSchema = z.object({
   SMS_API_KEY: z.string().min(1).optional(),
   /** Shared secret the SMS gateway sends with delivery receipts (X-Webhook-Secret); unset: receipts refused. */
   SMS_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Stuck-case thresholds (domain/stuck.ts). */
+  STUCK_REGISTRY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(4),
+  STUCK_ACTIVITY_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(3),
+  STUCK_IDLE_BUSINESS_DAYS: z.coerce.number().int().min(1).max(365).default(10),
+  STUCK_MAX_TIME_BUSINESS_DAYS: z.coerce.number().int().min(0).max(60).default(5),
+  STUCK_REMEDY_REMINDERS: z.coerce.number().int().min(1).max(10).default(2),
+  /** Bearer token Prometheus must send to /metrics; unset: /metrics is open (keep it on an internal network). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Seed demo applications on an empty database (npm start turns it on for its embedded servers). */
   DEMO_DATA: booleanFromString.default(false),
 });

@@ -869,11 +869,15 @@ export async function applicationWorkflow(
 
   setUpdate(
     reassignUpdate,
-    async ({ actor, assignee }) => {
+    async ({ actor, assignee, reason }) => {
       const from = status.assignee;
       status.assignee = assignee;
       if (status.pendingTask) status.pendingTask.assignee = assignee;
-      await recordEvent('reassigned', actor, `${from ?? '(nobody)'} → ${assignee}`);
+      await recordEvent(
+        'reassigned',
+        actor,
+        `${from ?? '(nobody)'} → ${assignee}${reason ? `: ${reason}` : ''}`,
+      );
       await publishView();
       return status;
     },

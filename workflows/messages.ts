@@ -113,5 +113,7 @@ export const reportChangeUpdate = defineUpdate<ApplicationStatus, [ChangeOfCircu
 
 export interface ReassignRequest extends Action {
   assignee: string;
+  /** Why, as the coordinator put it; kept on the case's timeline. */
+  reason?: string | undefined;
 }
 export const reassignUpdate = defineUpdate<ApplicationStatus, [ReassignRequest]>('reassign');

@@ -14,6 +14,8 @@ import type { MunicipalityCode } from '../../domain/municipalities';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { issueToken, upsertStaffMember } from '../../infra/staff';
 import { createApp } from '../../api/app';
+import type { AppDeps } from '../../api/app';
+import type { ScspDeps } from '../../activities/registries';
 import { createLogger } from '../../infra/logger';
 import { loadReferenceData } from '../../infra/reference-data';
 import { createWorker } from '../../worker/worker';
@@ -57,7 +59,14 @@ export function agentFor(app: Express, token: string): TestAgent {
   return request.agent(app).set('authorization', `Bearer ${token}`);
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Registry connectors for the worker (the simulator); none: nothing is consulted. */
+  scsp?: ScspDeps;
+  /** Options for the app, such as the stuck thresholds. */
+  app?: Partial<AppDeps>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
   const reference = loadReferenceData();
   const taskQueue = uniqueTaskQueue('e2e');
@@ -76,7 +85,7 @@ export async function startStack(): Promise<Stack> {
       WORKER_MAX_CACHED_WORKFLOWS: 100,
       WORKER_MAX_CONCURRENT_ACTIVITIES: 20,
     },
-    deps: { prisma: db.prisma, reference: () => reference },
+    deps: { prisma: db.prisma, reference: () => reference, scsp: opts.scsp },
     connection: nativeConnection,
     workflowBundle: bundle,
   });
@@ -87,6 +96,7 @@ export async function startStack(): Promise<Stack> {
     logger: createLogger('silent', 'test'),
     reference,
     taskQueue,
+    ...opts.app,
   });
   const as = async (role: StaffRole, municipalities?: readonly MunicipalityCode[], id?: string) => {
     const staff = await createStaff(db.prisma, role, municipalities, id);

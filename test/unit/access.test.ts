@@ -23,7 +23,7 @@ describe('who may do what', () => {
   });
 
   it('lets auditors read cases and the audit log, and nothing else', () => {
-    expect(CASE_ACTIONS.filter((a) => mayPerform('auditor', a))).toEqual(['read', 'read_audit']);
+    expect(CASE_ACTIONS.filter((a) => mayPerform('auditor', a))).toEqual(['read', 'read_audit', 'oversee']);
   });
 
   it('gives coordinators every action, and only them reassignment among staff who act', () => {

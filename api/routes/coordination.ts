@@ -1,0 +1,238 @@
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { municipalityOfApplication, worksFor } from '../../domain/access';
+import type { StaffMember } from '../../domain/access';
+import type { PrismaClient } from '../../generated/prisma/client';
+import type { Coordination } from '../../infra/coordination';
+import { reassignUpdate } from '../../workflows/messages';
+import { noteAudit } from '../audit';
+import { authorize, authorizeCase } from '../auth';
+import { findApplicationFailure, HttpError } from '../errors';
+import {
+  applicationParamsRequest,
+  bulkReassignRequest,
+  officeDeadlinesRequest,
+  stuckRequest,
+} from '../schemas';
+import { parseRequest } from '../validate';
+
+/** Step names on the timeline, in Catalan with Spanish. */
+const STEP_NAMES: Record<string, string> = {
+  submitted: 'Sol·licitud presentada / Solicitud presentada',
+  registered: 'Registrada / Registrada',
+  acknowledged: 'Justificant de recepció / Acuse de recibo',
+  document_request: 'Requeriment d’esmena / Requerimiento de subsanación',
+  documents_delivered: 'Documents aportats / Documentos aportados',
+  late_documents_accepted: 'Documents fora de termini acceptats / Documentos fuera de plazo aceptados',
+  assessment: 'En valoració / En valoración',
+  assessment_report: 'Informe tècnic o social / Informe técnico o social',
+  proposed: 'Proposta de resolució / Propuesta de resolución',
+  proposal_sent_back: 'Proposta retornada / Propuesta devuelta',
+  resolution_approved: 'Resolució aprovada / Resolución aprobada',
+  resolved: 'Resolució notificada / Resolución notificada',
+  notification_accepted: 'Notificació oberta / Notificación abierta',
+  notification_rejected: 'Notificació rebutjada / Notificación rechazada',
+  notification_deemed_rejected: 'Notificació no oberta en 10 dies / Notificación no abierta en 10 días',
+  appeal_filed: 'Recurs presentat / Recurso presentado',
+  appeal_dismissed_by_silence: 'Recurs desestimat per silenci / Recurso desestimado por silencio',
+  withdrawal_proposed: 'Proposta de desistiment / Propuesta de desistimiento',
+  withdrawn: 'Desistiment o renúncia / Desistimiento o renuncia',
+  reassigned: 'Reassignat / Reasignado',
+  task_overdue: 'Tasca fora de termini / Tarea fuera de plazo',
+  registries_unavailable: 'Registres no disponibles / Registros no disponibles',
+  justification_due: 'Justificació pendent / Justificación pendiente',
+  justification_missing: 'Justificació no presentada / Justificación no presentada',
+  repayment_opened: 'Reintegrament obert / Reintegro abierto',
+  repayment_received: 'Reintegrament rebut / Reintegro recibido',
+  payment_retry_requested: 'Reintent de pagament / Reintento de pago',
+  change_of_circumstances: 'Canvi de circumstàncies / Cambio de circunstancias',
+  revoked: 'Revocat / Revocado',
+  renewal_review: 'Revisió de renovació / Revisión de renovación',
+  renewed: 'Renovat / Renovado',
+  closed: 'Tancat / Cerrado',
+  max_time_alert: 'Avís: s’acaba el termini per resoldre / Aviso: se acaba el plazo para resolver',
+  silence: 'Silenci administratiu aplicat / Silencio administrativo aplicado',
+  reminder_sent: 'Recordatori enviat / Recordatorio enviado',
+  reminder_no_contact: 'Recordatori sense contacte / Recordatorio sin contacto',
+  notification_alert_sent: 'Avís de notificació enviat / Aviso de notificación enviado',
+};
+
+export interface CoordinationRouterDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  coordination: Coordination;
+}
+
+function scope(staff: StaffMember, municipality?: string): readonly string[] {
+  if (municipality && !worksFor(staff, municipality)) {
+    throw HttpError.forbidden(`You do not work for municipality ${municipality}`);
+  }
+  return municipality ? [municipality] : staff.municipalities;
+}
+
+/** The coordinators' views (stuck cases, the office's deadlines, workload, a case's timeline) and bulk actions. */
+export function createCoordinationRouter({ prisma, temporal, coordination }: CoordinationRouterDeps): Router {
+  const router = Router();
+
+  router.get('/stuck', async (req, res) => {
+    const { query } = parseRequest(stuckRequest, req);
+    noteAudit(res, 'oversee_stuck');
+    const staff = authorize(req, 'oversee');
+    const now = new Date();
+    const all = await coordination.stuck(scope(staff, query.municipality), now);
+    const items = all
+      .map((c) => ({
+        ...c,
+        findings: query.reason ? c.findings.filter((f) => f.reason === query.reason) : c.findings,
+      }))
+      .filter(
+        (c) =>
+          c.findings.length > 0 &&
+          (!query.benefit || c.benefitCode === query.benefit) &&
+          (!query.assignee || c.assignee === query.assignee) &&
+          (query.minDays === undefined ||
+            c.findings.some(
+              (f) => f.since && now.getTime() - Date.parse(f.since) >= query.minDays! * 86_400_000,
+            )),
+      );
+    const countsByReason: Record<string, number> = {};
+    for (const c of items)
+      for (const f of c.findings) countsByReason[f.reason] = (countsByReason[f.reason] ?? 0) + 1;
+    res.json({ items, countsByReason });
+  });
+
+  router.get('/deadlines', async (req, res) => {
+    const { query } = parseRequest(officeDeadlinesRequest, req);
+    noteAudit(res, 'oversee_deadlines');
+    const staff = authorize(req, 'oversee');
+    const items = (await coordination.deadlines(scope(staff, query.municipality))).filter(
+      (d) => (!query.bucket || d.bucket === query.bucket) && (!query.kind || d.kind === query.kind),
+    );
+    res.json({ items });
+  });
+
+  router.get('/workload', async (req, res) => {
+    noteAudit(res, 'oversee_workload');
+    const staff = authorize(req, 'oversee');
+    res.json(await coordination.workload(staff.municipalities));
+  });
+
+  /** The whole story of one case, in Catalan with Spanish: steps, reminders, consultations, payments, deadlines. */
+  router.get('/timeline/:id', async (req, res) => {
+    const { params } = parseRequest(applicationParamsRequest, req);
+    noteAudit(res, 'read_timeline', params.id);
+    authorizeCase(req, 'read', params.id);
+    const app = await prisma.application.findUnique({
+      where: { id: params.id },
+      include: {
+        events: { orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] },
+        consultations: { orderBy: { requestedAt: 'asc' } },
+        paymentOrders: { orderBy: { dueDate: 'asc' } },
+        deadlines: { orderBy: { dueDate: 'asc' } },
+      },
+    });
+    if (!app) throw HttpError.notFound('No such application');
+    type Entry = {
+      at: string;
+      kind: 'step' | 'reminder' | 'consultation' | 'payment' | 'deadline' | 'notice';
+      text: string;
+      actor: string | null;
+    };
+    const entries: Entry[] = [
+      ...app.events.map((e): Entry => {
+        const detail = (e.detail ?? {}) as {
+          note?: string;
+          deadline?: string;
+          dueDate?: string;
+          audience?: string;
+        };
+        const reminder = e.type.startsWith('reminder_') || e.type === 'notification_alert_sent';
+        return {
+          at: e.occurredAt.toISOString(),
+          kind: reminder ? 'reminder' : 'step',
+          text: [
+            STEP_NAMES[e.type] ?? e.type,
+            reminder && detail.deadline
+              ? `${detail.deadline} ${detail.dueDate ?? ''} → ${detail.audience ?? ''}`
+              : undefined,
+            detail.note,
+          ]
+            .filter(Boolean)
+            .join(' — '),
+          actor: e.actor,
+        };
+      }),
+      ...app.consultations.map((c): Entry => ({
+        at: c.requestedAt.toISOString(),
+        kind: 'consultation',
+        text: `Consulta / Consulta ${c.service}: ${c.status}${c.attempts > 1 ? ` (${c.attempts} intents / intentos)` : ''}`,
+        actor: c.requestedBy,
+      })),
+      ...app.paymentOrders.map((p): Entry => ({
+        at: p.createdAt.toISOString(),
+        kind: 'payment',
+        text: `Ordre de pagament / Orden de pago ${p.instalment}: ${p.amount.toFixed(2)} € (${p.dueDate.toISOString().slice(0, 10)})`,
+        actor: null,
+      })),
+      ...app.deadlines.map((d): Entry => ({
+        at: d.dueDate.toISOString(),
+        kind: 'deadline',
+        text: `Termini / Plazo ${d.kind}: ${d.dueDate.toISOString().slice(0, 10)}${d.pausedSince ? ' (aturat / suspendido)' : ''} — ${d.legalBasis.join('; ')}`,
+        actor: null,
+      })),
+    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    res.json({ applicationId: app.id, entries });
+  });
+
+  /** Bulk reassignment: a preview of what it would touch, then the run; each case says how it went. */
+  router.post('/reassignments', async (req, res) => {
+    const { body } = parseRequest(bulkReassignRequest, req);
+    noteAudit(res, body.preview ? 'preview_bulk_reassign' : 'bulk_reassign');
+    const staff = authorize(req, 'reassign');
+    const ids = [...new Set(body.applicationIds)];
+    const colleague = await prisma.staffMember.findUnique({ where: { id: body.assignee } });
+    const rows = await prisma.application.findMany({ where: { id: { in: ids } } });
+    const items = [];
+    for (const id of ids) {
+      const row = rows.find((r) => r.id === id);
+      const municipality = municipalityOfApplication(id);
+      if (!row || !worksFor(staff, municipality)) {
+        items.push({ applicationId: id, from: null, state: null, outcome: 'not_found' as const });
+        continue;
+      }
+      const base = { applicationId: id, from: row.assignee, state: row.state };
+      if (!colleague?.active || !colleague.municipalities.includes(municipality)) {
+        items.push({
+          ...base,
+          outcome: 'refused' as const,
+          detail: `${body.assignee} does not work for ${municipality}`,
+        });
+      } else if (row.closedAt) {
+        items.push({ ...base, outcome: 'refused' as const, detail: 'The case is closed' });
+      } else if (row.assignee === body.assignee) {
+        items.push({ ...base, outcome: 'unchanged' as const });
+      } else if (body.preview) {
+        items.push({ ...base, outcome: 'would_reassign' as const });
+      } else {
+        try {
+          await temporal.workflow.getHandle(id).executeUpdate(reassignUpdate, {
+            args: [{ actor: staff.id, assignee: body.assignee, reason: body.reason }],
+          });
+          items.push({ ...base, outcome: 'reassigned' as const });
+        } catch (err) {
+          if (!(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError))
+            throw err;
+          items.push({
+            ...base,
+            outcome: 'refused' as const,
+            detail: findApplicationFailure(err)?.message ?? 'Closed',
+          });
+        }
+      }
+    }
+    res.json({ preview: body.preview, assignee: body.assignee, items });
+  });
+
+  return router;
+}

@@ -1,0 +1,291 @@
+/**
+ * What coordinators look at: which open cases are stuck and why, the office's running deadlines, and the
+ * workload. Joins the PostgreSQL projection (steps, deadlines, tasks, reminders) with what the Temporal
+ * engine says about each open case (activities retrying, workflow tasks failing), which the projection
+ * cannot know and the Temporal UI cannot filter.
+ */
+import type { Client } from '@temporalio/client';
+import type { CalendarData } from '../domain/calendar';
+import { createBusinessCalendar } from '../domain/calendar';
+import { officeDateOf, plusDays } from '../domain/dates';
+import type { IsoDate } from '../domain/dates';
+import { findStuck } from '../domain/stuck';
+import type { CaseSnapshot, StuckFinding, StuckThresholds } from '../domain/stuck';
+import type { PrismaClient } from '../generated/prisma/client';
+import { statusQuery } from '../workflows/messages';
+
+const day = (d: Date): IsoDate => d.toISOString().slice(0, 10);
+
+/** States in which the case waits on the person, on staff, or on another administration. */
+export const WAITING_ON: Record<string, 'citizen' | 'staff' | 'administration' | undefined> = {
+  submitted: 'staff',
+  registered: 'administration',
+  awaiting_documents: 'citizen',
+  assessment: 'staff',
+  proposed: 'staff',
+  notifying: 'citizen',
+  appeal: 'staff',
+  paying: 'administration',
+  awaiting_justification: 'citizen',
+  repayment: 'citizen',
+  renewal_review: 'administration',
+};
+
+export interface EngineView {
+  pendingActivities: { type: string; attempt: number; lastFailure?: string; since?: string }[];
+  workflowTaskAttempt?: number;
+}
+
+export interface CoordinationDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  calendar: CalendarData;
+  thresholds: StuckThresholds;
+  /** How many workflows are described at once when scanning. */
+  describeConcurrency?: number;
+}
+
+export interface StuckCase {
+  applicationId: string;
+  municipalityCode: string;
+  benefitCode: string;
+  state: string;
+  assignee: string | null;
+  submittedAt: string;
+  findings: StuckFinding[];
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+    }),
+  );
+  return out;
+}
+
+export function createCoordination(deps: CoordinationDeps) {
+  const { prisma, temporal } = deps;
+
+  /** What the engine reports about one case; an engine that cannot be asked leaves the case to the other rules. */
+  async function engineView(applicationId: string): Promise<EngineView | undefined> {
+    try {
+      const { raw } = await temporal.workflow.getHandle(applicationId).describe();
+      return {
+        pendingActivities: (raw.pendingActivities ?? []).map((a) => ({
+          type: a.activityType?.name ?? 'activity',
+          attempt: a.attempt ?? 1,
+          ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message.slice(0, 300) } : {}),
+          ...(a.scheduledTime?.seconds
+            ? { since: new Date(Number(a.scheduledTime.seconds) * 1000).toISOString() }
+            : {}),
+        })),
+        ...(raw.pendingWorkflowTask?.attempt ? { workflowTaskAttempt: raw.pendingWorkflowTask.attempt } : {}),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function unavailableRegistries(applicationId: string) {
+    try {
+      const status = await temporal.workflow.getHandle(applicationId).query(statusQuery);
+      return (status.registries ?? [])
+        .filter((r) => r.state === 'unavailable')
+        .map((r) => ({ service: r.service, since: r.since }));
+    } catch {
+      return [];
+    }
+  }
+
+  async function openCases(municipalities: readonly string[]) {
+    return prisma.application.findMany({
+      where: { municipalityCode: { in: [...municipalities] }, closedAt: null },
+      include: { task: true, deadlines: true },
+      orderBy: { id: 'asc' },
+    });
+  }
+
+  return {
+    async stuck(municipalities: readonly string[], now = new Date()): Promise<StuckCase[]> {
+      const cases = await openCases(municipalities);
+      if (cases.length === 0) return [];
+      const ids = cases.map((c) => c.id);
+      const [changes, reminders, deliveries, requests] = await Promise.all([
+        prisma.applicationEvent.groupBy({
+          by: ['applicationId'],
+          where: { applicationId: { in: ids }, toState: { not: null } },
+          _max: { occurredAt: true },
+        }),
+        prisma.applicationEvent.findMany({
+          where: { applicationId: { in: ids }, type: 'reminder_sent' },
+          select: { applicationId: true, occurredAt: true, detail: true },
+        }),
+        prisma.applicationEvent.groupBy({
+          by: ['applicationId'],
+          where: { applicationId: { in: ids }, type: 'documents_delivered' },
+          _max: { occurredAt: true },
+        }),
+        prisma.applicationEvent.groupBy({
+          by: ['applicationId'],
+          where: { applicationId: { in: ids }, type: 'document_request' },
+          _max: { occurredAt: true },
+        }),
+      ]);
+      const lastChange = new Map(changes.map((c) => [c.applicationId, c._max.occurredAt]));
+      const lastDelivery = new Map(deliveries.map((c) => [c.applicationId, c._max.occurredAt]));
+      const lastRequest = new Map(requests.map((c) => [c.applicationId, c._max.occurredAt]));
+      const engines = await mapLimited(ids, deps.describeConcurrency ?? 8, engineView);
+      const calendars = new Map<string, ReturnType<typeof createBusinessCalendar>>();
+      const calendarOf = (m: string) => {
+        let c = calendars.get(m);
+        if (!c) calendars.set(m, (c = createBusinessCalendar(deps.calendar, [m])));
+        return c;
+      };
+      const today = officeDateOf(now);
+      const out: StuckCase[] = [];
+      for (const [i, c] of cases.entries()) {
+        const documentRequest = c.deadlines.find((d) => d.kind === 'document_request');
+        const sent = documentRequest
+          ? reminders.filter((r) => {
+              const detail = r.detail as { deadline?: string; dueDate?: string; audience?: string } | null;
+              return (
+                r.applicationId === c.id &&
+                detail?.deadline === 'document_request' &&
+                detail.audience === 'citizen' &&
+                detail.dueDate === day(documentRequest.dueDate)
+              );
+            })
+          : [];
+        const requestedAt = lastRequest.get(c.id);
+        const deliveredAt = lastDelivery.get(c.id);
+        const snapshot: CaseSnapshot = {
+          applicationId: c.id,
+          state: c.state,
+          lastChangeAt: (lastChange.get(c.id) ?? c.submittedAt).toISOString(),
+          ...(c.task
+            ? { task: { kind: c.task.kind, assignee: c.task.assignee, slaDate: day(c.task.slaDate) } }
+            : {}),
+          deadlines: c.deadlines.map((d) => ({
+            kind: d.kind,
+            dueDate: day(d.dueDate),
+            pausedSince: d.pausedSince ? day(d.pausedSince) : null,
+          })),
+          ...(sent.length > 0
+            ? {
+                remedyReminders: {
+                  count: sent.length,
+                  lastAt: sent
+                    .map((r) => r.occurredAt.toISOString())
+                    .sort()
+                    .at(-1)!,
+                },
+              }
+            : {}),
+          documentsDeliveredSinceRequest: !!(requestedAt && deliveredAt && deliveredAt > requestedAt),
+          ...(c.blockedOn.length > 0 ? { unavailableRegistries: await unavailableRegistries(c.id) } : {}),
+          ...(engines[i] ? { engine: engines[i] } : {}),
+        };
+        const findings = findStuck(snapshot, {
+          calendar: calendarOf(c.municipalityCode),
+          today,
+          nowMs: now.getTime(),
+          thresholds: deps.thresholds,
+        });
+        if (findings.length > 0) {
+          out.push({
+            applicationId: c.id,
+            municipalityCode: c.municipalityCode,
+            benefitCode: c.benefitCode,
+            state: c.state,
+            assignee: c.assignee,
+            submittedAt: c.submittedAt.toISOString(),
+            findings,
+          });
+        }
+      }
+      return out;
+    },
+
+    /** Every running deadline of the open cases, by date, with its bucket relative to today. */
+    async deadlines(municipalities: readonly string[], now = new Date()) {
+      const today = officeDateOf(now);
+      const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
+      const endOfWeek = plusDays(today, weekday === 0 ? 0 : 7 - weekday);
+      const rows = await prisma.applicationDeadline.findMany({
+        where: {
+          pausedSince: null,
+          application: { municipalityCode: { in: [...municipalities] }, closedAt: null },
+        },
+        include: {
+          application: { select: { municipalityCode: true, benefitCode: true, assignee: true, state: true } },
+        },
+        orderBy: [{ dueDate: 'asc' }, { applicationId: 'asc' }],
+      });
+      return rows.map((d) => {
+        const due = day(d.dueDate);
+        return {
+          applicationId: d.applicationId,
+          kind: d.kind,
+          dueDate: due,
+          bucket:
+            due < today ? 'overdue' : due === today ? 'today' : due <= endOfWeek ? 'this_week' : 'later',
+          legalBasis: d.legalBasis,
+          provisional: d.provisional,
+          municipalityCode: d.application.municipalityCode,
+          benefitCode: d.application.benefitCode,
+          assignee: d.application.assignee,
+          state: d.application.state,
+        };
+      });
+    },
+
+    /** Open cases and tasks per person and per state, and what the cases are waiting on. */
+    async workload(municipalities: readonly string[]) {
+      const cases = await prisma.application.findMany({
+        where: { municipalityCode: { in: [...municipalities] }, closedAt: null },
+        select: {
+          state: true,
+          assignee: true,
+          blockedOn: true,
+          task: { select: { assignee: true, slaDate: true } },
+        },
+      });
+      const today = officeDateOf(new Date());
+      const perPerson = new Map<
+        string,
+        { assignee: string | null; openCases: number; tasks: number; overdueTasks: number }
+      >();
+      const perState = new Map<string, number>();
+      const waitingOn = { citizen: 0, staff: 0, administration: 0 };
+      for (const c of cases) {
+        const key = c.assignee ?? '';
+        const person = perPerson.get(key) ?? {
+          assignee: c.assignee,
+          openCases: 0,
+          tasks: 0,
+          overdueTasks: 0,
+        };
+        person.openCases++;
+        if (c.task) {
+          person.tasks++;
+          if (day(c.task.slaDate) < today) person.overdueTasks++;
+        }
+        perPerson.set(key, person);
+        perState.set(c.state, (perState.get(c.state) ?? 0) + 1);
+        const on = c.blockedOn.length > 0 ? 'administration' : c.task ? 'staff' : WAITING_ON[c.state];
+        if (on) waitingOn[on]++;
+      }
+      return {
+        openCases: cases.length,
+        perPerson: [...perPerson.values()].sort((a, b) => b.openCases - a.openCases),
+        perState: Object.fromEntries([...perState].sort()),
+        waitingOn,
+      };
+    },
+  };
+}
+
+export type Coordination = ReturnType<typeof createCoordination>;
