@@ -88,6 +88,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
+  // The coordinators' page: static files; what it shows comes from the staff API with the person's token.
+  app.use('/office', express.static(path.join(__dirname, 'public', 'office'), { index: 'index.html' }));
 
   app.use('/webhooks', createWebhooksRouter(deps));
 

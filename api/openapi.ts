@@ -13,6 +13,7 @@ import {
   auditListSchema,
   bulkReassignRequest,
   bulkReassignSchema,
+  colleaguesSchema,
   officeDeadlinesRequest,
   officeDeadlinesSchema,
   stuckListSchema,
@@ -260,6 +261,18 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       200: json('Deadlines', officeDeadlinesSchema),
       400: problem('Invalid filter'),
       403: problem('Role may not oversee, or not a municipality of yours'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/coordination/staff',
+    summary: `Active staff of your municipalities who can take cases. ${oversee}`,
+    security: [{ bearer: [] }],
+    responses: {
+      200: json('Colleagues', colleaguesSchema),
+      403: problem('Role may not oversee'),
       503: problem('PostgreSQL unreachable'),
       ...STAFF_ERRORS,
     },

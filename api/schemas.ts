@@ -427,3 +427,16 @@ export const timelineSchema = z
     ),
   })
   .openapi('Timeline');
+
+export const colleaguesSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        role: z.enum(STAFF_ROLES),
+        municipalities: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi('Colleagues');

@@ -6,7 +6,7 @@
 //
 // Steps: npm dependencies (the locked versions), the Prisma client (prisma generate, offline), the Temporal CLI
 // (TEMPORAL_CLI, PATH, or built once with `go install`), and for tests the Java time-skipping test server
-// (Maven). Tools go to .tools/ (gitignored).
+// (Maven) and Debian's chromium for the browser tests (apt, as root). Tools go to .tools/ (gitignored).
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { existsSync, mkdirSync, statSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
@@ -158,12 +158,52 @@ async function testServer() {
   say(`Temporal test server fetched in ${((Date.now() - started) / 1000).toFixed(0)}s`);
 }
 
+/** Where a Chromium is: CHROMIUM_PATH, or Debian's package. */
+export function findChromium() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The browser tests drive Debian's `chromium` with playwright-core (which downloads nothing): installed with
+ * apt when missing and this runs as root; otherwise the message says what to install.
+ */
+function chromium() {
+  if (findChromium()) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !onPath('apt-get')) {
+    throw new Error(
+      'Chromium is needed for the browser tests: `apt-get install chromium`, or set CHROMIUM_PATH',
+    );
+  }
+  say("installing Debian's chromium for the browser tests (first run only)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], {
+      stdio: 'inherit',
+      env,
+    });
+  const started = Date.now();
+  if (install().status !== 0) {
+    // Package lists may be missing on a fresh machine.
+    run('apt-get', ['update', '-q'], { env });
+    if (install().status !== 0) throw new Error('apt-get install chromium failed');
+  }
+  say(`chromium installed in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+}
+
 try {
   const started = Date.now();
   npmDependencies();
   prismaClient();
   temporalCli();
-  if (purpose === 'test') await testServer();
+  if (purpose === 'test') {
+    await testServer();
+    chromium();
+  }
   const secs = (Date.now() - started) / 1000;
   if (secs > 2) say(`ready in ${secs.toFixed(0)}s`);
 } catch (err) {

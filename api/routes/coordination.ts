@@ -58,6 +58,29 @@ const STEP_NAMES: Record<string, string> = {
   notification_alert_sent: 'Avís de notificació enviat / Aviso de notificación enviado',
 };
 
+const DEADLINE_NAMES: Record<string, string> = {
+  acknowledgement: 'justificant / acuse',
+  max_time_to_resolve: 'termini màxim per resoldre / plazo máximo para resolver',
+  document_request: 'esmena / subsanación',
+  task_sla: 'tasca / tarea',
+  notification_acceptance: 'obrir la notificació / abrir la notificación',
+  appeal_filing: 'presentar recurs / presentar recurso',
+  appeal_resolution: 'resoldre el recurs / resolver el recurso',
+  justification: 'justificació / justificación',
+  repayment: 'reintegrament / reintegro',
+  renewal: 'renovació / renovación',
+};
+
+const CONSULTATION_STATES: Record<string, string> = {
+  requested: 'demanada / solicitada',
+  pending: 'pendent de resposta / pendiente de respuesta',
+  obtained: 'obtinguda / obtenida',
+  not_found: 'sense dades / sin datos',
+  no_consent: 'sense consentiment / sin consentimiento',
+  invalid_document: 'document no vàlid / documento no válido',
+  refused: 'refusada / rechazada',
+};
+
 export interface CoordinationRouterDeps {
   prisma: PrismaClient;
   temporal: Client;
@@ -110,6 +133,26 @@ export function createCoordinationRouter({ prisma, temporal, coordination }: Coo
       (d) => (!query.bucket || d.bucket === query.bucket) && (!query.kind || d.kind === query.kind),
     );
     res.json({ items });
+  });
+
+  /** The staff of your municipalities, for assigning cases. */
+  router.get('/staff', async (req, res) => {
+    noteAudit(res, 'oversee_staff');
+    const staff = authorize(req, 'oversee');
+    const rows = await prisma.staffMember.findMany({
+      where: { active: true, municipalities: { hasSome: [...staff.municipalities] } },
+      orderBy: { name: 'asc' },
+    });
+    res.json({
+      items: rows
+        .filter((r) => r.role !== 'auditor')
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          role: r.role,
+          municipalities: r.municipalities.filter((m) => worksFor(staff, m)),
+        })),
+    });
   });
 
   router.get('/workload', async (req, res) => {
@@ -166,7 +209,7 @@ export function createCoordinationRouter({ prisma, temporal, coordination }: Coo
       ...app.consultations.map((c): Entry => ({
         at: c.requestedAt.toISOString(),
         kind: 'consultation',
-        text: `Consulta / Consulta ${c.service}: ${c.status}${c.attempts > 1 ? ` (${c.attempts} intents / intentos)` : ''}`,
+        text: `Consulta / Consulta ${c.service}: ${CONSULTATION_STATES[c.status] ?? c.status}${c.attempts > 1 ? ` (${c.attempts} intents / intentos)` : ''}`,
         actor: c.requestedBy,
       })),
       ...app.paymentOrders.map((p): Entry => ({
@@ -178,7 +221,7 @@ export function createCoordinationRouter({ prisma, temporal, coordination }: Coo
       ...app.deadlines.map((d): Entry => ({
         at: d.dueDate.toISOString(),
         kind: 'deadline',
-        text: `Termini / Plazo ${d.kind}: ${d.dueDate.toISOString().slice(0, 10)}${d.pausedSince ? ' (aturat / suspendido)' : ''} — ${d.legalBasis.join('; ')}`,
+        text: `Termini / Plazo: ${DEADLINE_NAMES[d.kind] ?? d.kind}, ${d.dueDate.toISOString().slice(0, 10)}${d.pausedSince ? ' (aturat / suspendido)' : ''} — ${d.legalBasis.join('; ')}`,
         actor: null,
       })),
     ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));

@@ -177,7 +177,7 @@ describe('coordination', () => {
       expect.arrayContaining([
         'Registrada / Registrada',
         expect.stringContaining('Requeriment d’esmena / Requerimiento de subsanación'),
-        expect.stringMatching(/^Consulta \/ Consulta PADRO: obtained/),
+        expect.stringMatching(/^Consulta \/ Consulta PADRO: obtinguda \/ obtenida/),
       ]),
     );
     await outsider.api.get(`/coordination/timeline/${id}`).expect(404);

@@ -1,0 +1,156 @@
+/**
+ * The coordinators' page end to end in headless Chromium (Debian's package, driven by playwright-core), on
+ * data this test creates through the API: the stuck list shows a case blocked on an unavailable registry,
+ * the reassign action works, and screenshots of the main views are saved in test-artifacts/office/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { createScspClient } from '../../infra/scsp/client';
+import type { ScspClient } from '../../infra/scsp/client';
+import { startSimulator } from '../../scripts/dev/simulator';
+import type { RunningSimulator } from '../../scripts/dev/simulator';
+import { intakeRequest } from '../helpers/fixtures';
+import { eventually, startStack } from '../helpers/stack';
+import type { Stack, StaffSession } from '../helpers/stack';
+
+const HOME = '08305';
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'office');
+
+/** Debian's chromium (scripts/bootstrap.mjs installs it for the tests), or CHROMIUM_PATH. */
+function chromiumPath(): string {
+  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (p): p is string => !!p && existsSync(p),
+  );
+  if (!found)
+    throw new Error('No Chromium: run `node scripts/bootstrap.mjs --for test` or set CHROMIUM_PATH');
+  return found;
+}
+
+describe('the coordinators’ page in Chromium', () => {
+  let stack: Stack;
+  let sim: RunningSimulator;
+  let scsp: ScspClient;
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let coordinator: StaffSession;
+  let socialWorker: StaffSession;
+  let blockedCase: string;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sim = await startSimulator();
+    scsp = createScspClient({ baseUrl: sim.url, timeoutMs: 3000 });
+    stack = await startStack({
+      scsp: { client: scsp, officialNif: '11111111H' },
+      app: {
+        stuckThresholds: {
+          registryUnavailableHours: 0,
+          activityAttempts: 3,
+          idleBusinessDays: 10,
+          maxTimeBusinessDays: 5,
+          remedyReminders: 2,
+        },
+      },
+    });
+    coordinator = await stack.as('coordinator', [HOME], `carla-coordinadora-${process.pid}`);
+    socialWorker = await stack.as('social_worker', [HOME], `sergi-social-${process.pid}`);
+    server = stack.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // A case the registry outage blocks, and one waiting on the person's documents.
+    await fetch(`${sim.url}/admin/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'PADRO', outage: true }),
+    });
+    const filed = await coordinator.api
+      .post('/applications')
+      .send(intakeRequest({ municipalityCode: HOME }))
+      .expect(201);
+    blockedCase = filed.body.applicationId as string;
+    await eventually(
+      async () =>
+        (await coordinator.api.get('/coordination/stuck').expect(200)).body as {
+          items: { applicationId: string; findings: { reason: string }[] }[];
+        },
+      (b) =>
+        b.items.some(
+          (c) =>
+            c.applicationId === blockedCase && c.findings.some((f) => f.reason === 'registry_unavailable'),
+        ),
+      40_000,
+    );
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'ca-ES' });
+    // What goes wrong inside the page is part of a failure's story.
+    page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') process.stderr.write(`[page console] ${m.text()}\n`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await fetch(`${sim.url}/admin/faults`, { method: 'DELETE' }).catch(() => undefined);
+    await stack?.stop();
+    await scsp?.close();
+    await sim?.stop();
+  });
+
+  it('asks for the access key, then shows the stuck list with the blocked case and what to do', async () => {
+    await page.goto(`${base}/office/`);
+    await page.locator('#token').fill('ogps_not-a-real-token-at-all-000000');
+    await page.locator('#login-form button[type=submit]').click();
+    await page.locator('#login-error').getByText('La clau no és vàlida').waitFor();
+
+    await page.locator('#token').fill(coordinator.token);
+    await page.locator('#login-form button[type=submit]').click();
+    await page.locator('body[data-ready=true]').waitFor();
+    await page.locator('#who').getByText(coordinator.id).waitFor();
+    const row = page.locator('#stuck-table tbody tr', { hasText: blockedCase }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('PADRO');
+    expect(await row.textContent()).toContain('Esperar o demanar el document a la persona');
+    await page.screenshot({ path: path.join(ARTIFACTS, '1-stuck.png'), fullPage: true });
+  });
+
+  it('reassigns the blocked case from the page', async () => {
+    await page.locator(`[data-reassign="${blockedCase}"]`).click();
+    await page.locator('#reassign-assignee').selectOption(socialWorker.id);
+    await page.locator('#reassign-reason').fill('Té la família en seguiment');
+    await page.screenshot({ path: path.join(ARTIFACTS, '2-reassign.png') });
+    await page.locator('#reassign-confirm').click();
+    await page.locator('#reassign-dialog').waitFor({ state: 'hidden' });
+    const row = await eventually(
+      () => stack.db.prisma.application.findUnique({ where: { id: blockedCase } }),
+      (r) => r?.assignee === socialWorker.id,
+    );
+    expect(row?.assignee).toBe(socialWorker.id);
+    await page.locator('#stuck-table tbody tr', { hasText: socialWorker.id }).first().waitFor();
+  });
+
+  it('shows the deadlines, the workload and a case’s story', async () => {
+    await page.locator('nav [data-tab=deadlines]').click();
+    await page.locator('#deadlines-table tbody tr').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, '3-deadlines.png'), fullPage: true });
+    await page.locator('nav [data-tab=workload]').click();
+    await page.locator('#waiting-on').getByText('expedients oberts').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, '4-workload.png'), fullPage: true });
+    await page.locator('nav [data-tab=stuck]').click();
+    await page.locator(`#stuck-table a.case[data-case="${blockedCase}"]`).click();
+    await page.locator('#timeline').getByText('Registrada / Registrada').waitFor();
+    expect(await page.locator('#timeline').textContent()).toContain('Reassignat / Reasignado');
+    await page.screenshot({ path: path.join(ARTIFACTS, '5-timeline.png'), fullPage: true });
+  });
+});
