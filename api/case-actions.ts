@@ -23,6 +23,8 @@ import {
   submitDocumentsUpdate,
   submitJustificationUpdate,
   withdrawUpdate,
+  retryNowUpdate,
+  cancelUpdate,
 } from '../workflows/messages';
 import { actionBodies } from './schemas';
 
@@ -166,5 +168,21 @@ export const CASE_ACTION_ROUTES: readonly CaseActionRoute[] = [
     body: actionBodies.assignment,
     update: reassignUpdate,
     args: (b, s) => ({ actor: s.id, assignee: b.assignee, reason: b.reason }),
+  }),
+  route({
+    path: 'retry-now',
+    permission: 'retry_step',
+    summary: 'Ask the registries the case waits on again now, instead of at the next scheduled round',
+    body: actionBodies.retryNow,
+    update: retryNowUpdate,
+    args: (b, s) => ({ actor: s.id, reason: b.reason }),
+  }),
+  route({
+    path: 'cancellation',
+    permission: 'cancel',
+    summary: 'Close a case before its resolution (a duplicate, filed by mistake), saying why',
+    body: actionBodies.cancellation,
+    update: cancelUpdate,
+    args: (b, s) => ({ actor: s.id, reason: b.reason }),
   }),
 ];

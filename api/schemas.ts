@@ -163,6 +163,8 @@ export const actionBodies = {
   change: z.object({ description: text(4000), facts: declaredSchema }).strict(),
   withdrawal: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
   assignment: z.object({ assignee: text(100), reason: z.string().trim().max(500).optional() }).strict(),
+  retryNow: z.object({ reason: z.string().trim().max(500).optional() }).strict(),
+  cancellation: z.object({ reason: text(500) }).strict(),
 } as const;
 
 // ---- reads --------------------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ export const CASE_ACTIONS = [
   'report_change',
   'withdraw',
   'reassign',
+  /** Ask the registries a case waits on again now, instead of at the next scheduled round. */
+  'retry_step',
+  /** Close a case before resolution (a duplicate, filed by mistake), with the reason. */
+  'cancel',
   'read_audit',
   /** The coordinators' views: stuck cases, the office's deadlines, the workload. */
   'oversee',
@@ -48,6 +52,7 @@ const PROCESSING: readonly CaseAction[] = [
   'review_justification',
   'record_repayment',
   'retry_payment',
+  'retry_step',
   'report_change',
   'withdraw',
 ];

@@ -78,6 +78,8 @@ import {
   submitDocumentsUpdate,
   submitJustificationUpdate,
   withdrawUpdate,
+  retryNowUpdate,
+  cancelUpdate,
 } from './messages';
 import { assigneeKey, benefitKey, municipalityKey, nextDeadlineKey, stateKey } from './search-attributes';
 
@@ -225,6 +227,8 @@ export async function applicationWorkflow(
   let decision: 'approved' | 'rejected' | undefined;
   let appealDecided = false;
   let retryRequested = false;
+  // Bumped by retryNowUpdate: registry consultations waiting for their next round go now.
+  let retryNowRequests = 0;
   let revoked = false;
   let repaid = 0;
   let viewVersion = 0;
@@ -534,6 +538,47 @@ export async function applicationWorkflow(
     ({ actor }) => {
       requireOpen('withdraw');
       requireActor(actor);
+    },
+  );
+
+  setUpdate(
+    retryNowUpdate,
+    async ({ actor, reason }) => {
+      retryNowRequests++;
+      await recordEvent('retry_now', actor, reason);
+      return status;
+    },
+    ({ actor }) => {
+      requireOpen('retry now');
+      requireActor(actor);
+      if (!status.registries?.some((r) => r.state === 'unavailable' || r.state === 'awaiting_answer')) {
+        reject(
+          RejectionType.InvalidTransition,
+          'Nothing is waiting to be retried: no registry is unavailable or awaited (a failed payment is retried with retryPayment)',
+        );
+      }
+    },
+  );
+
+  setUpdate(
+    cancelUpdate,
+    async ({ actor, reason }) => {
+      await condition(() => status.state !== 'submitted');
+      if (closed()) return status;
+      status.closingReason = `cancelled by the office: ${reason.trim()}`;
+      await transition('closed', 'cancelled', actor, reason.trim());
+      return status;
+    },
+    ({ actor, reason }) => {
+      requireOpen('cancel');
+      requireActor(actor);
+      if (status.resolution || status.proposal?.outcome === 'withdrawal') {
+        reject(
+          RejectionType.InvalidTransition,
+          'A resolved case is not cancelled: it is revoked (change of circumstances) or renounced (withdrawal)',
+        );
+      }
+      if (!reason?.trim()) reject(RejectionType.InvalidInput, 'Say why the case is cancelled');
     },
   );
 
@@ -1046,10 +1091,12 @@ export async function applicationWorkflow(
     status.registries = [...(status.registries ?? []), entry];
     const fallbackHours = input.registryFallbackHours ?? SERVICE_LEVELS.registryFallbackHours;
     const giveUpAt = nowMs() + fallbackHours * 3_600_000;
+    // Waits for the next round; a coordinator's "retry now" ends the wait early.
     const pause = async (ms: number): Promise<void> => {
       const until = nowMs() + ms;
+      const asked = retryNowRequests;
       await waitFor(
-        () => false,
+        () => retryNowRequests !== asked,
         () => until,
       );
     };

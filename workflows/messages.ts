@@ -117,3 +117,16 @@ export interface ReassignRequest extends Action {
   reason?: string | undefined;
 }
 export const reassignUpdate = defineUpdate<ApplicationStatus, [ReassignRequest]>('reassign');
+
+export interface RetryNowRequest extends Action {
+  reason?: string | undefined;
+}
+/** A coordinator asks the registries the case is waiting on again now, instead of at the next scheduled round. */
+export const retryNowUpdate = defineUpdate<ApplicationStatus, [RetryNowRequest]>('retryNow');
+
+export interface CancelRequest extends Action {
+  /** Why the office closes the case (a duplicate, filed by mistake): required, kept on the timeline. */
+  reason: string;
+}
+/** The office closes a case before it is resolved; a resolved case is revoked or renounced instead. */
+export const cancelUpdate = defineUpdate<ApplicationStatus, [CancelRequest]>('cancel');

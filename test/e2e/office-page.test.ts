@@ -140,6 +140,17 @@ describe('the coordinators’ page in Chromium', () => {
     await page.locator('#stuck-table tbody tr', { hasText: socialWorker.id }).first().waitFor();
   });
 
+  it('asks the registry again now from the page', async () => {
+    const retry = page.locator(`[data-retry="${blockedCase}"]`);
+    await retry.click();
+    await page.locator(`[data-retry="${blockedCase}"]`, { hasText: 'Demanat / Solicitado' }).waitFor();
+    await eventually(
+      () =>
+        stack.db.prisma.applicationEvent.count({ where: { applicationId: blockedCase, type: 'retry_now' } }),
+      (n) => n === 1,
+    );
+  });
+
   it('shows the deadlines, the workload and a case’s story', async () => {
     await page.locator('nav [data-tab=deadlines]').click();
     await page.locator('#deadlines-table tbody tr').first().waitFor();

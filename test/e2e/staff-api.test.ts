@@ -42,6 +42,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'change-of-circumstances': { description: 'Nova feina', facts: { monthlyIncome: 900 } },
   withdrawal: { reason: 'Ja no ho necessito' },
   assignment: { assignee: 'PLACEHOLDER' },
+  'retry-now': { reason: 'El padró ja torna a funcionar' },
+  cancellation: { reason: 'Sol·licitud duplicada' },
 };
 
 describe('staff API', () => {

@@ -104,11 +104,24 @@
           'data-case': c.applicationId,
           'aria-label': c.applicationId,
         });
-        const button = el('button', 'Reassignar / Reasignar', {
-          type: 'button',
-          'data-reassign': c.applicationId,
-        });
-        button.addEventListener('click', () => openReassign(c.applicationId));
+        // The case's actions on its first line; "ask again now" beside a registry that is away.
+        const actions = el('span');
+        if (i === 0) {
+          const reassign = el('button', 'Reassignar / Reasignar', {
+            type: 'button',
+            'data-reassign': c.applicationId,
+          });
+          reassign.addEventListener('click', () => openReassign(c.applicationId));
+          actions.append(reassign);
+        }
+        if (f.reason === 'registry_unavailable') {
+          const retry = el('button', 'Tornar a consultar ara / Volver a consultar ahora', {
+            type: 'button',
+            'data-retry': c.applicationId,
+          });
+          retry.addEventListener('click', () => void retryNow(c.applicationId, retry));
+          actions.append(retry);
+        }
         const tr = row([
           i === 0 ? box : '',
           i === 0 ? caseLink(c.applicationId) : '',
@@ -116,7 +129,7 @@
           when(f.since),
           f.action,
           c.assignee || '—',
-          i === 0 ? button : '',
+          actions,
         ]);
         tr.dataset.reason = f.reason;
         tbody.append(tr);
@@ -124,6 +137,20 @@
     }
     $('#stuck-empty').hidden = data.items.length > 0;
     $('#stuck-count').textContent = data.items.length ? String(data.items.length) : '';
+  }
+
+  async function retryNow(id, button) {
+    button.disabled = true;
+    try {
+      await api(`/applications/${encodeURIComponent(id)}/retry-now`, {
+        method: 'POST',
+        body: JSON.stringify({ reason: 'Des de la pàgina de coordinació / Desde la página de coordinación' }),
+      });
+      button.textContent = 'Demanat / Solicitado';
+    } catch (err) {
+      button.disabled = false;
+      button.textContent = err.message;
+    }
   }
 
   async function loadDeadlines() {
