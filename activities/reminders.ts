@@ -11,7 +11,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { DeadlineKind } from '../domain/application';
 import { isReminded } from '../domain/reminders';
 import type { ReminderAudience } from '../domain/reminders';
-import { renderNotificationAlert, renderReminder } from '../domain/templates';
+import { renderEscalation, renderNotificationAlert, renderReminder } from '../domain/templates';
 import type { Language, RenderedMessage } from '../domain/templates';
 import { MailTemporaryError } from '../infra/channels/mail';
 import type { Mailer } from '../infra/channels/mail';
@@ -36,6 +36,15 @@ export interface ReminderInput {
   legalBasis: { law: string; article: string }[];
   assignee?: string | undefined;
   citizen?: { email?: string | undefined; phone?: string | undefined } | undefined;
+}
+
+export interface EscalationInput {
+  key: string;
+  applicationId: string;
+  municipalityCode: string;
+  assignee?: string | undefined;
+  by: string;
+  reason: string;
 }
 
 export interface AlertInput {
@@ -126,7 +135,9 @@ export function createReminderActivities({
   }
 
   /** The staff a staff reminder goes to: the assignee, or the municipality's coordinators. */
-  async function staffRecipients(input: ReminderInput): Promise<Recipient[]> {
+  async function staffRecipients(
+    input: Pick<ReminderInput, 'audience' | 'assignee' | 'municipalityCode'>,
+  ): Promise<Recipient[]> {
     const toCoordinators = input.audience === 'coordinator' || !input.assignee;
     const staff = toCoordinators
       ? await prisma.staffMember.findMany({
@@ -199,6 +210,22 @@ export function createReminderActivities({
           channels: recipients.map((r) => r.channel),
         },
       );
+      return summary;
+    },
+
+    /** An escalation, by email to the municipality's coordinators and the case's assignee. */
+    async sendEscalation(input: EscalationInput): Promise<DeliverySummary> {
+      const coordinators = await staffRecipients({ ...input, audience: 'coordinator' });
+      const assignee = input.assignee ? await staffRecipients({ ...input, audience: 'assignee' }) : [];
+      const recipients = [
+        ...new Map([...coordinators, ...assignee].map((r) => [JSON.stringify(r), r])).values(),
+      ];
+      const summary: DeliverySummary = { sent: 0, alreadySent: 0, failed: 0, noChannel: 0 };
+      const message = renderEscalation(input);
+      for (const to of recipients) await deliver(input.key, input.applicationId, to, message, summary);
+      await onTimeline(input.applicationId, input.key, 'escalation_sent', {
+        recipients: recipients.length,
+      });
       return summary;
     },
 

@@ -25,6 +25,7 @@ import {
   withdrawUpdate,
   retryNowUpdate,
   cancelUpdate,
+  escalateUpdate,
 } from '../workflows/messages';
 import { actionBodies } from './schemas';
 
@@ -175,6 +176,14 @@ export const CASE_ACTION_ROUTES: readonly CaseActionRoute[] = [
     summary: 'Ask the registries the case waits on again now, instead of at the next scheduled round',
     body: actionBodies.retryNow,
     update: retryNowUpdate,
+    args: (b, s) => ({ actor: s.id, reason: b.reason }),
+  }),
+  route({
+    path: 'escalation',
+    permission: 'escalate',
+    summary: "Raise the case to the municipality's coordinators (told by email), saying what needs attention",
+    body: actionBodies.escalation,
+    update: escalateUpdate,
     args: (b, s) => ({ actor: s.id, reason: b.reason }),
   }),
   route({

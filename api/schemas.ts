@@ -165,6 +165,7 @@ export const actionBodies = {
   assignment: z.object({ assignee: text(100), reason: z.string().trim().max(500).optional() }).strict(),
   retryNow: z.object({ reason: z.string().trim().max(500).optional() }).strict(),
   cancellation: z.object({ reason: text(500) }).strict(),
+  escalation: z.object({ reason: text(500) }).strict(),
 } as const;
 
 // ---- reads --------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ export const CASE_ACTIONS = [
   'retry_step',
   /** Close a case before resolution (a duplicate, filed by mistake), with the reason. */
   'cancel',
+  /** Raise a case to the municipality's coordinators, saying what needs attention. */
+  'escalate',
   'read_audit',
   /** The coordinators' views: stuck cases, the office's deadlines, the workload. */
   'oversee',
@@ -53,6 +55,7 @@ const PROCESSING: readonly CaseAction[] = [
   'record_repayment',
   'retry_payment',
   'retry_step',
+  'escalate',
   'report_change',
   'withdraw',
 ];

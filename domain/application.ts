@@ -258,6 +258,8 @@ export interface ApplicationStatus {
       }
     | undefined;
   history: StepRecord[];
+  /** The latest escalation of the case, if any. */
+  escalation?: { by: string; reason: string; at: string } | undefined;
   /** Reminders waiting on their timers (workflows started since reminders exist). */
   upcomingReminders?:
     | {

@@ -10,6 +10,7 @@ import type { IsoDate } from './dates';
 import { businessDaysFrom } from './reminders';
 
 export const STUCK_REASONS = [
+  'escalated',
   'task_overdue',
   'remedy_unanswered',
   'registry_unavailable',
@@ -53,6 +54,8 @@ export interface CaseSnapshot {
   remedyReminders?: { count: number; lastAt: string } | undefined;
   /** Documents delivered since the request to remedy. */
   documentsDeliveredSinceRequest?: boolean | undefined;
+  /** The latest escalation, when nothing has changed state since. */
+  escalation?: { at: string; by: string; reason: string } | undefined;
   /** Registries unavailable, and since when (from the workflow's status). */
   unavailableRegistries?: { service: string; since: string }[] | undefined;
   /** What the workflow engine reports: activities pending with their attempts and last failure. */
@@ -97,6 +100,16 @@ const TASK_NAMES: Record<string, string> = {
 };
 
 const RULES: Record<StuckReason, Rule> = {
+  escalated: (c) =>
+    c.escalation && c.escalation.at >= c.lastChangeAt
+      ? {
+          reason: 'escalated',
+          since: c.escalation.at,
+          detail: `Escalat per / Escalado por ${c.escalation.by}: ${c.escalation.reason}`,
+          action: 'Atendre-ho i reassignar si cal / Atenderlo y reasignar si hace falta',
+        }
+      : undefined,
+
   task_overdue: (c, { today }) =>
     c.task && c.task.slaDate < today
       ? {

@@ -145,3 +145,17 @@ export function renderNotificationAlert(p: {
     ),
   };
 }
+
+/** An escalation to the coordinators: staff read both languages. */
+export function renderEscalation(p: { applicationId: string; by: string; reason: string }): RenderedMessage {
+  return {
+    subject: `[Escalat / Escalado] Expedient ${p.applicationId}`,
+    text: [
+      `Expedient / Expediente: ${p.applicationId}`,
+      `Escalat per / Escalado por: ${p.by}`,
+      `Motiu / Motivo: ${p.reason}`,
+      'Vegeu l’expedient a la pàgina de coordinació (/office/). / Vea el expediente en la página de coordinación.',
+    ].join('\n'),
+    sms: `OGPS ${p.applicationId}: escalat / escalado`,
+  };
+}

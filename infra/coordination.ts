@@ -113,7 +113,7 @@ export function createCoordination(deps: CoordinationDeps) {
       const cases = await openCases(municipalities);
       if (cases.length === 0) return [];
       const ids = cases.map((c) => c.id);
-      const [changes, reminders, deliveries, requests] = await Promise.all([
+      const [changes, reminders, deliveries, requests, escalations] = await Promise.all([
         prisma.applicationEvent.groupBy({
           by: ['applicationId'],
           where: { applicationId: { in: ids }, toState: { not: null } },
@@ -133,7 +133,13 @@ export function createCoordination(deps: CoordinationDeps) {
           where: { applicationId: { in: ids }, type: 'document_request' },
           _max: { occurredAt: true },
         }),
+        prisma.applicationEvent.findMany({
+          where: { applicationId: { in: ids }, type: 'escalated' },
+          orderBy: { occurredAt: 'asc' },
+          select: { applicationId: true, occurredAt: true, actor: true, detail: true },
+        }),
       ]);
+      const lastEscalation = new Map(escalations.map((e) => [e.applicationId, e]));
       const lastChange = new Map(changes.map((c) => [c.applicationId, c._max.occurredAt]));
       const lastDelivery = new Map(deliveries.map((c) => [c.applicationId, c._max.occurredAt]));
       const lastRequest = new Map(requests.map((c) => [c.applicationId, c._max.occurredAt]));
@@ -185,6 +191,18 @@ export function createCoordination(deps: CoordinationDeps) {
               }
             : {}),
           documentsDeliveredSinceRequest: !!(requestedAt && deliveredAt && deliveredAt > requestedAt),
+          ...(lastEscalation.get(c.id)
+            ? {
+                escalation: {
+                  at: lastEscalation.get(c.id)!.occurredAt.toISOString(),
+                  by: lastEscalation.get(c.id)!.actor ?? '',
+                  reason: ((lastEscalation.get(c.id)!.detail as { note?: string } | null)?.note ?? '').slice(
+                    0,
+                    500,
+                  ),
+                },
+              }
+            : {}),
           ...(c.blockedOn.length > 0 ? { unavailableRegistries: await unavailableRegistries(c.id) } : {}),
           ...(engines[i] ? { engine: engines[i] } : {}),
         };

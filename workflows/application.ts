@@ -80,6 +80,7 @@ import {
   withdrawUpdate,
   retryNowUpdate,
   cancelUpdate,
+  escalateUpdate,
 } from './messages';
 import { assigneeKey, benefitKey, municipalityKey, nextDeadlineKey, stateKey } from './search-attributes';
 
@@ -557,6 +558,32 @@ export async function applicationWorkflow(
           'Nothing is waiting to be retried: no registry is unavailable or awaited (a failed payment is retried with retryPayment)',
         );
       }
+    },
+  );
+
+  setUpdate(
+    escalateUpdate,
+    async ({ actor, reason }) => {
+      const at = nowIso();
+      status.escalation = { by: actor, reason: reason.trim(), at };
+      await recordEvent('escalated', actor, reason.trim());
+      // Told by email; a courtesy that never holds the case.
+      reminderSender
+        .sendEscalation({
+          key: `${input.applicationId}:${nextKey('escalation')}`,
+          applicationId: input.applicationId,
+          municipalityCode: input.municipalityCode,
+          assignee: status.assignee,
+          by: actor,
+          reason: reason.trim(),
+        })
+        .catch(() => undefined);
+      return status;
+    },
+    ({ actor, reason }) => {
+      requireOpen('escalate');
+      requireActor(actor);
+      if (!reason?.trim()) reject(RejectionType.InvalidInput, 'Say what needs attention');
     },
   );
 

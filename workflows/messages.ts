@@ -130,3 +130,10 @@ export interface CancelRequest extends Action {
 }
 /** The office closes a case before it is resolved; a resolved case is revoked or renounced instead. */
 export const cancelUpdate = defineUpdate<ApplicationStatus, [CancelRequest]>('cancel');
+
+export interface EscalateRequest extends Action {
+  /** What needs attention, as the person who escalates puts it. */
+  reason: string;
+}
+/** Raises a case to the municipality's coordinators (and its assignee), who are told by email. */
+export const escalateUpdate = defineUpdate<ApplicationStatus, [EscalateRequest]>('escalate');

@@ -136,6 +136,32 @@ describe('coordination', () => {
     }
   });
 
+  it('puts an escalated case at the top of the stuck list, with who escalated it and why', async () => {
+    const id = await file();
+    await eventually(
+      () => stack.db.prisma.application.findUnique({ where: { id } }),
+      (row) => row?.state === 'awaiting_documents',
+    );
+    expectConforms(
+      await admin.api
+        .post(`/applications/${id}/escalation`)
+        .send({ reason: 'La família no té subministraments' })
+        .expect(200),
+    );
+    const stuck = await eventually(
+      async () =>
+        (await coordinator.api.get('/coordination/stuck').query({ reason: 'escalated' }).expect(200))
+          .body as {
+          items: { applicationId: string; findings: { reason: string; detail: string }[] }[];
+        },
+      (b) => b.items.some((c) => c.applicationId === id),
+    );
+    expect(stuck.items.find((c) => c.applicationId === id)!.findings[0]).toMatchObject({
+      reason: 'escalated',
+      detail: expect.stringContaining(`${admin.id}: La família no té subministraments`),
+    });
+  });
+
   it('lists the office’s deadlines by date with their legal basis, and the workload', async () => {
     const id = await file();
     await eventually(

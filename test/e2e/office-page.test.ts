@@ -151,6 +151,15 @@ describe('the coordinators’ page in Chromium', () => {
     );
   });
 
+  it('escalates the case from the page, and the stuck list says so', async () => {
+    page.once('dialog', (dialog) => void dialog.accept('Cal trucar a la família avui'));
+    await page.locator(`[data-escalate="${blockedCase}"]`).click();
+    await page
+      .locator('#stuck-table tbody tr', { hasText: 'Cal trucar a la família avui' })
+      .first()
+      .waitFor();
+  });
+
   it('shows the deadlines, the workload and a case’s story', async () => {
     await page.locator('nav [data-tab=deadlines]').click();
     await page.locator('#deadlines-table tbody tr').first().waitFor();

@@ -19,6 +19,7 @@ import { createMailer } from '../../infra/channels/mail';
 import type { Mailer } from '../../infra/channels/mail';
 import { createSmsGateway } from '../../infra/channels/sms';
 import { createLogger } from '../../infra/logger';
+import { upsertStaffMember } from '../../infra/staff';
 import { loadReferenceData } from '../../infra/reference-data';
 import { freePort } from '../../scripts/dev/ports';
 import { startSimulator } from '../../scripts/dev/simulator';
@@ -235,5 +236,45 @@ describe('reminders through email and SMS', () => {
       body: JSON.stringify({ id: 'x', reference: 'y', status: 'delivered', at: new Date().toISOString() }),
     });
     expect(forged.status).toBe(401);
+  });
+
+  it("emails an escalation to the municipality's coordinators and the case's assignee", async () => {
+    const id = `08305-2026-${String(830000 + ++seq)}`;
+    await createProjectionActivities({ prisma: db.prisma }).recordApplication({
+      ...applicationInput(id),
+      eventKey: `${id}:registered`,
+      registeredAt: new Date().toISOString(),
+    });
+    await upsertStaffMember(db.prisma, {
+      id: `coord-${seq}`,
+      name: 'Carla',
+      role: 'coordinator',
+      municipalities: ['08305'],
+      email: `coord-${seq}@ajuntament.example`,
+    });
+    await upsertStaffMember(db.prisma, {
+      id: `sw-${seq}`,
+      name: 'Sergi',
+      role: 'social_worker',
+      municipalities: ['08305'],
+      email: `sw-${seq}@ajuntament.example`,
+    });
+    const reminders = createReminderActivities({ prisma: db.prisma, channels: channels() });
+    const input = {
+      key: `${id}:escalation:1`,
+      applicationId: id,
+      municipalityCode: '08305',
+      assignee: `sw-${seq}`,
+      by: 'admin-1',
+      reason: 'La família no té subministraments',
+    };
+    expect(await reminders.sendEscalation(input)).toMatchObject({ sent: 2 });
+    expect(await reminders.sendEscalation(input)).toMatchObject({ sent: 0, alreadySent: 2 });
+    for (const to of [`coord-${seq}@ajuntament.example`, `sw-${seq}@ajuntament.example`]) {
+      const mails = await mailTo(to);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.subject).toBe(`[Escalat / Escalado] Expedient ${id}`);
+      expect(mails[0]!.text).toContain('La família no té subministraments');
+    }
   });
 });

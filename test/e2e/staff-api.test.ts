@@ -44,6 +44,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   assignment: { assignee: 'PLACEHOLDER' },
   'retry-now': { reason: 'El padró ja torna a funcionar' },
   cancellation: { reason: 'Sol·licitud duplicada' },
+  escalation: { reason: 'La família no té subministraments' },
 };
 
 describe('staff API', () => {

@@ -128,6 +128,9 @@ export function fakeActivities(opts: FakeOptions = {}) {
       });
       return { sent: 1, alreadySent: 0, failed: 0, noChannel: 0 };
     },
+    async sendEscalation() {
+      return { sent: 1, alreadySent: 0, failed: 0, noChannel: 0 };
+    },
     async sendNotificationAlert(input) {
       calls.alerts.push(input);
       return { sent: 1, alreadySent: 0, failed: 0, noChannel: 0 };
@@ -139,7 +142,16 @@ export function fakeActivities(opts: FakeOptions = {}) {
       return calendarDataFor(reference.calendar, [municipalityCode]);
     },
   };
-  return { calls, activities, eventTypes: () => calls.events.map((e) => e.type) };
+  return {
+    calls,
+    activities,
+    eventTypes: () => calls.events.map((e) => e.type),
+    /**
+     * The newest case view by its version, as the projection keeps it: activities may run in another order
+     * than the workflow scheduled them (several at once), so the last one recorded is not always the newest.
+     */
+    latestView: () => [...calls.views].sort((a, b) => (a.version < b.version ? -1 : 1)).at(-1),
+  };
 }
 
 /** A filing on the test server's current day, for a benefit of Sabadell's catalogue. */
@@ -238,5 +250,9 @@ export async function finish(handle: WorkflowHandle<typeof applicationWorkflow>)
 /** Polls (advancing server time a little) until a condition on what the fakes recorded holds. */
 export async function until(env: TestWorkflowEnvironment, done: () => boolean): Promise<void> {
   for (let i = 0; i < 60 && !done(); i++) await env.sleep('1 minute');
+  // A loaded machine may still be working through what those minutes woke up: give it real time, without
+  // moving the clock further.
+  for (let waited = 0; waited < 20_000 && !done(); waited += 100)
+    await new Promise((r) => setTimeout(r, 100));
   if (!done()) throw new Error('condition not reached');
 }

@@ -23,6 +23,16 @@ describe('stuck rules', () => {
     expect(reasons({})).toEqual([]);
   });
 
+  it('an escalation nothing has answered yet, first', () => {
+    const escalation = { at: '2026-12-29T10:00:00Z', by: 'admin-1', reason: 'Sense subministraments' };
+    const [f] = findStuck({ ...fresh, escalation }, ctx);
+    expect(f).toMatchObject({
+      reason: 'escalated',
+      detail: expect.stringContaining('Sense subministraments'),
+    });
+    expect(reasons({ escalation, lastChangeAt: '2026-12-29T11:00:00Z' })).toEqual([]);
+  });
+
   it('a task past its service level, since the day after', () => {
     const [f] = findStuck(
       { ...fresh, task: { kind: 'assessment_report', assignee: 'sw-1', slaDate: '2026-12-28' } },

@@ -603,7 +603,7 @@ describe('applicationWorkflow', () => {
       let status = await reach(env, handle, 'registered');
       expect(status.blockedOn?.sort()).toEqual(['AEAT_IRPF', 'INSS_PRESTACIONS', 'PADRO']);
       // The case view projected for the coordinators says so too (its activity follows the state).
-      await until(env, () => fake.calls.views.at(-1)?.blockedOn?.length === 3);
+      await until(env, () => fake.latestView()?.blockedOn?.length === 3);
       expect(status.registries?.find((r) => r.service === 'PADRO')).toMatchObject({
         state: 'unavailable',
         documents: ['RESIDENCE'],
@@ -718,7 +718,7 @@ describe('applicationWorkflow', () => {
       });
       expect(status.assignee).toBe('sw-2');
       expect(status.pendingTask?.assignee).toBe('sw-2');
-      expect(fake.calls.views.at(-1)).toMatchObject({ assignee: 'sw-2' });
+      expect(fake.latestView()).toMatchObject({ assignee: 'sw-2' });
       expect(
         await rejectionType(
           handle.executeUpdate(reassignUpdate, { args: [{ actor: 'coord-1', assignee: ' ' }] }),

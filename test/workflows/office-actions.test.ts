@@ -8,7 +8,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { RejectionType } from '../../domain/errors';
 import type { applicationWorkflow } from '../../workflows/application';
-import { cancelUpdate, retryNowUpdate, statusQuery } from '../../workflows/messages';
+import { cancelUpdate, escalateUpdate, retryNowUpdate, statusQuery } from '../../workflows/messages';
 import { rejectionType } from '../helpers/failures';
 import { FAMILY, caseInput, fakeActivities, finish, reach } from '../helpers/lifecycle';
 import type { FakeOptions } from '../helpers/lifecycle';
@@ -105,6 +105,22 @@ describe('office actions on a case', () => {
       expect(cancelled.upcomingReminders).toEqual([]);
       // Closed, the case's workflow ends: the API answers later actions on it with 409 (closed).
       expect((await handle.result()).state).toBe('closed');
+    });
+  });
+
+  it('escalates a case with what needs attention, and refuses an empty reason', async () => {
+    await withCase({}, async (handle, fake) => {
+      await reach(env, handle, 'assessment');
+      const empty = handle.executeUpdate(escalateUpdate, { args: [{ actor: 'admin-1', reason: '' }] });
+      expect(await rejectionType(empty)).toBe(RejectionType.InvalidInput);
+      const escalated = await handle.executeUpdate(escalateUpdate, {
+        args: [{ actor: 'admin-1', reason: 'La família no té subministraments' }],
+      });
+      expect(escalated.escalation).toMatchObject({
+        by: 'admin-1',
+        reason: 'La família no té subministraments',
+      });
+      expect(fake.eventTypes()).toContain('escalated');
     });
   });
 });

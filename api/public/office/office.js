@@ -112,7 +112,12 @@
             'data-reassign': c.applicationId,
           });
           reassign.addEventListener('click', () => openReassign(c.applicationId));
-          actions.append(reassign);
+          const escalate = el('button', 'Escalar / Escalar', {
+            type: 'button',
+            'data-escalate': c.applicationId,
+          });
+          escalate.addEventListener('click', () => void escalateCase(c.applicationId, escalate));
+          actions.append(reassign, escalate);
         }
         if (f.reason === 'registry_unavailable') {
           const retry = el('button', 'Tornar a consultar ara / Volver a consultar ahora', {
@@ -137,6 +142,22 @@
     }
     $('#stuck-empty').hidden = data.items.length > 0;
     $('#stuck-count').textContent = data.items.length ? String(data.items.length) : '';
+  }
+
+  async function escalateCase(id, button) {
+    const reason = window.prompt('Què cal atendre? / ¿Qué hay que atender?');
+    if (!reason || !reason.trim()) return;
+    button.disabled = true;
+    try {
+      await api(`/applications/${encodeURIComponent(id)}/escalation`, {
+        method: 'POST',
+        body: JSON.stringify({ reason: reason.trim() }),
+      });
+      await loadStuck();
+    } catch (err) {
+      button.disabled = false;
+      button.textContent = err.message;
+    }
   }
 
   async function retryNow(id, button) {
