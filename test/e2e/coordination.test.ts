@@ -4,51 +4,29 @@
  * office's deadlines, the workload, a case's timeline, bulk reassignment with its preview, and metrics.
  */
 import { createProjectionActivities } from '../../activities/projection';
-import { createScspClient } from '../../infra/scsp/client';
-import type { ScspClient } from '../../infra/scsp/client';
-import { startSimulator } from '../../scripts/dev/simulator';
-import type { RunningSimulator } from '../../scripts/dev/simulator';
 import { applicationInput, intakeRequest } from '../helpers/fixtures';
 import { expectConforms } from '../helpers/openapi';
-import { eventually, startStack } from '../helpers/stack';
-import type { Stack, StaffSession } from '../helpers/stack';
+import { eventually, startStackWithRegistries } from '../helpers/stack';
+import type { StackWithRegistries, StaffSession } from '../helpers/stack';
 
 const HOME = '08305';
 
 describe('coordination', () => {
-  let stack: Stack;
-  let sim: RunningSimulator;
-  let scsp: ScspClient;
+  let stack: StackWithRegistries;
   let coordinator: StaffSession;
   let outsider: StaffSession;
   let admin: StaffSession;
   let socialWorker: StaffSession;
 
   beforeAll(async () => {
-    sim = await startSimulator();
-    scsp = createScspClient({ baseUrl: sim.url, timeoutMs: 3000 });
-    stack = await startStack({
-      scsp: { client: scsp, officialNif: '11111111H' },
-      app: {
-        stuckThresholds: {
-          registryUnavailableHours: 0,
-          activityAttempts: 3,
-          idleBusinessDays: 10,
-          maxTimeBusinessDays: 5,
-          remedyReminders: 2,
-        },
-      },
-    });
+    stack = await startStackWithRegistries();
     coordinator = await stack.as('coordinator', [HOME]);
     outsider = await stack.as('coordinator', ['08096']);
     admin = await stack.as('administrative', [HOME]);
     socialWorker = await stack.as('social_worker', [HOME]);
   });
   afterAll(async () => {
-    await fetch(`${sim.url}/admin/faults`, { method: 'DELETE' }).catch(() => undefined);
     await stack?.stop();
-    await scsp?.close();
-    await sim?.stop();
   });
 
   async function file(): Promise<string> {
@@ -60,11 +38,7 @@ describe('coordination', () => {
   }
 
   it('shows a case blocked on an unavailable registry, with why, since when and what to do', async () => {
-    await fetch(`${sim.url}/admin/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ service: 'PADRO', outage: true }),
-    });
+    await stack.registryDown('PADRO');
     try {
       const id = await file();
       const stuck = await eventually(
@@ -98,7 +72,7 @@ describe('coordination', () => {
       expect(elsewhere.body.items).toEqual([]);
       expectConforms(await admin.api.get('/coordination/stuck').expect(403));
     } finally {
-      await fetch(`${sim.url}/admin/faults`, { method: 'DELETE' });
+      await stack.registriesBack();
     }
   });
 

@@ -10,13 +10,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { createScspClient } from '../../infra/scsp/client';
-import type { ScspClient } from '../../infra/scsp/client';
-import { startSimulator } from '../../scripts/dev/simulator';
-import type { RunningSimulator } from '../../scripts/dev/simulator';
 import { intakeRequest } from '../helpers/fixtures';
-import { eventually, startStack } from '../helpers/stack';
-import type { Stack, StaffSession } from '../helpers/stack';
+import { eventually, startStackWithRegistries } from '../helpers/stack';
+import type { StackWithRegistries, StaffSession } from '../helpers/stack';
 
 const HOME = '08305';
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'office');
@@ -32,9 +28,7 @@ function chromiumPath(): string {
 }
 
 describe('the coordinators’ page in Chromium', () => {
-  let stack: Stack;
-  let sim: RunningSimulator;
-  let scsp: ScspClient;
+  let stack: StackWithRegistries;
   let server: Server;
   let base: string;
   let browser: Browser;
@@ -45,20 +39,7 @@ describe('the coordinators’ page in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    sim = await startSimulator();
-    scsp = createScspClient({ baseUrl: sim.url, timeoutMs: 3000 });
-    stack = await startStack({
-      scsp: { client: scsp, officialNif: '11111111H' },
-      app: {
-        stuckThresholds: {
-          registryUnavailableHours: 0,
-          activityAttempts: 3,
-          idleBusinessDays: 10,
-          maxTimeBusinessDays: 5,
-          remedyReminders: 2,
-        },
-      },
-    });
+    stack = await startStackWithRegistries();
     coordinator = await stack.as('coordinator', [HOME], `carla-coordinadora-${process.pid}`);
     socialWorker = await stack.as('social_worker', [HOME], `sergi-social-${process.pid}`);
     server = stack.app.listen(0, '127.0.0.1');
@@ -66,11 +47,7 @@ describe('the coordinators’ page in Chromium', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     // A case the registry outage blocks, and one waiting on the person's documents.
-    await fetch(`${sim.url}/admin/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ service: 'PADRO', outage: true }),
-    });
+    await stack.registryDown('PADRO');
     const filed = await coordinator.api
       .post('/applications')
       .send(intakeRequest({ municipalityCode: HOME }))
@@ -102,10 +79,7 @@ describe('the coordinators’ page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     server?.close();
-    await fetch(`${sim.url}/admin/faults`, { method: 'DELETE' }).catch(() => undefined);
     await stack?.stop();
-    await scsp?.close();
-    await sim?.stop();
   });
 
   it('asks for the access key, then shows the stuck list with the blocked case and what to do', async () => {

@@ -3,6 +3,8 @@
  * asked for, obtain registry documents or not, and fail payments on demand.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
 import { Context } from '@temporalio/activity';
@@ -17,6 +19,7 @@ import { calendarDataFor } from '../../domain/calendar';
 import { pinBenefit } from '../../domain/catalogue';
 import { officeDateOf, plusMonths } from '../../domain/dates';
 import { loadReferenceData } from '../../infra/reference-data';
+import { uniqueTaskQueue } from './temporal';
 import type { applicationWorkflow } from '../../workflows/application';
 import { statusQuery, withdrawUpdate } from '../../workflows/messages';
 
@@ -255,4 +258,43 @@ export async function until(env: TestWorkflowEnvironment, done: () => boolean): 
   for (let waited = 0; waited < 20_000 && !done(); waited += 100)
     await new Promise((r) => setTimeout(r, 100));
   if (!done()) throw new Error('condition not reached');
+}
+
+let caseSeq = 0;
+
+/**
+ * Runs `fn` on a new URGENCY_FOOD case of Sabadell with a worker of its own (typed fakes, a task queue per
+ * case) on the time-skipping server; the case is ended before the worker stops (see finish()).
+ */
+export async function runCase(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  opts: FakeOptions,
+  fn: (
+    handle: WorkflowHandle<typeof applicationWorkflow>,
+    fake: ReturnType<typeof fakeActivities>,
+  ) => Promise<void>,
+  adjust: (input: ApplicationInput) => ApplicationInput = (i) => i,
+): Promise<void> {
+  const fake = fakeActivities(opts);
+  const taskQueue = uniqueTaskQueue();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: fake.activities,
+  });
+  const id = `08187-2026-${String(500000 + ++caseSeq)}-${taskQueue.slice(-6)}`;
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+      taskQueue,
+      workflowId: id,
+      args: [adjust(await caseInput(env, id, 'URGENCY_FOOD', FAMILY, opts.attached))],
+    });
+    try {
+      await fn(handle, fake);
+    } finally {
+      await finish(handle).catch(() => undefined);
+    }
+  });
 }

@@ -14,6 +14,10 @@ import type { MunicipalityCode } from '../../domain/municipalities';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { issueToken, upsertStaffMember } from '../../infra/staff';
 import { createApp } from '../../api/app';
+import { DEFAULT_STUCK_THRESHOLDS } from '../../domain/stuck';
+import { createScspClient } from '../../infra/scsp/client';
+import { startSimulator } from '../../scripts/dev/simulator';
+import type { RunningSimulator } from '../../scripts/dev/simulator';
 import type { AppDeps } from '../../api/app';
 import type { ScspDeps } from '../../activities/registries';
 import { createLogger } from '../../infra/logger';
@@ -133,4 +137,48 @@ export async function eventually<T>(
       throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface StackWithRegistries extends Stack {
+  /** The registry simulator the worker consults. */
+  registries: RunningSimulator;
+  /** Switches a registry service off (until `registriesBack`). */
+  registryDown(service: string): Promise<void>;
+  registriesBack(): Promise<void>;
+}
+
+/**
+ * The stack whose worker consults the registry simulator process, with the coordinators' stuck rules
+ * reporting a registry as soon as it is unavailable (threshold 0 hours), for tests that need a case blocked
+ * on one. `stop` stops the simulator too.
+ */
+export async function startStackWithRegistries(): Promise<StackWithRegistries> {
+  const registries = await startSimulator();
+  const client = createScspClient({ baseUrl: registries.url, timeoutMs: 3000 });
+  const stack = await startStack({
+    scsp: { client, officialNif: '11111111H' },
+    app: { stuckThresholds: { ...DEFAULT_STUCK_THRESHOLDS, registryUnavailableHours: 0 } },
+  });
+  const faults = (method: 'PUT' | 'DELETE', body?: unknown) =>
+    fetch(`${registries.url}/admin/faults`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  return {
+    ...stack,
+    registries,
+    registryDown: async (service) => {
+      await faults('PUT', { service, outage: true });
+    },
+    registriesBack: async () => {
+      await faults('DELETE');
+    },
+    stop: async () => {
+      await faults('DELETE').catch(() => undefined);
+      await stack.stop();
+      await client.close();
+      await registries.stop();
+    },
+  };
 }

@@ -2,24 +2,18 @@
  * What a coordinator can do to a case from the outside, in the time-skipping server with typed fakes: ask
  * the registries again now instead of at the next round, and cancel a case before its resolution.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { RejectionType } from '../../domain/errors';
-import type { applicationWorkflow } from '../../workflows/application';
 import { cancelUpdate, escalateUpdate, retryNowUpdate, statusQuery } from '../../workflows/messages';
 import { rejectionType } from '../helpers/failures';
-import { FAMILY, caseInput, fakeActivities, finish, reach } from '../helpers/lifecycle';
+import { reach, runCase } from '../helpers/lifecycle';
 import type { FakeOptions } from '../helpers/lifecycle';
-import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
-
-type Handle = WorkflowHandle<typeof applicationWorkflow>;
+import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 
 describe('office actions on a case', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
-  let seq = 0;
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
@@ -29,32 +23,11 @@ describe('office actions on a case', () => {
     await env?.teardown();
   });
 
-  async function withCase(
+  const withCase = (
     opts: FakeOptions,
-    fn: (h: Handle, fake: ReturnType<typeof fakeActivities>) => Promise<void>,
-  ) {
-    const fake = fakeActivities(opts);
-    const taskQueue = uniqueTaskQueue();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: fake.activities,
-    });
-    const id = `08187-2026-${String(600000 + ++seq)}-${taskQueue.slice(-6)}`;
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
-        taskQueue,
-        workflowId: id,
-        args: [await caseInput(env, id, 'URGENCY_FOOD', FAMILY, opts.attached)],
-      });
-      try {
-        await fn(handle, fake);
-      } finally {
-        await finish(handle).catch(() => undefined);
-      }
-    });
-  }
+    fn: Parameters<typeof runCase>[3],
+    adjust?: Parameters<typeof runCase>[4],
+  ): Promise<void> => runCase(env, bundle, opts, fn, adjust);
 
   it('asks a registry again at once when a coordinator says so, instead of at the next round', async () => {
     // Down for the first round (3 attempts of each of the 3 services), back from then on.

@@ -3,28 +3,23 @@
  * fires on its business day at 09:00 (across a holiday), moves with an extension, is cancelled by a
  * withdrawal, and an unanswered staff reminder escalates to the coordinator.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ApplicationInput } from '../../domain/application';
 import { createBusinessCalendar } from '../../domain/calendar';
 import type { BusinessCalendar } from '../../domain/calendar';
 import { officeDateOf, officeStartOfDay, plusDays } from '../../domain/dates';
 import type { IsoDate } from '../../domain/dates';
 import { loadReferenceData } from '../../infra/reference-data';
-import type { applicationWorkflow } from '../../workflows/application';
 import {
   extendDocumentDeadlineUpdate,
   statusQuery,
   submitAssessmentUpdate,
   withdrawUpdate,
 } from '../../workflows/messages';
-import { FAMILY, caseInput, fakeActivities, finish, reach } from '../helpers/lifecycle';
+import { reach, runCase } from '../helpers/lifecycle';
+import type { fakeActivities } from '../helpers/lifecycle';
 import type { FakeOptions } from '../helpers/lifecycle';
-import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
-
-type Handle = WorkflowHandle<typeof applicationWorkflow>;
+import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 
 const MUNICIPALITY = '08187';
 const calendar: BusinessCalendar = createBusinessCalendar(loadReferenceData().calendar, [MUNICIPALITY]);
@@ -45,7 +40,6 @@ const nineOClock = (day: IsoDate): string =>
 describe('reminders', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
-  let seq = 0;
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
@@ -88,33 +82,11 @@ describe('reminders', () => {
     return found;
   }
 
-  async function withCase(
+  const withCase = (
     opts: FakeOptions,
-    fn: (handle: Handle, fake: ReturnType<typeof fakeActivities>) => Promise<void>,
-    adjust: (input: ApplicationInput) => ApplicationInput = (i) => i,
-  ): Promise<void> {
-    const fake = fakeActivities(opts);
-    const taskQueue = uniqueTaskQueue();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: fake.activities,
-    });
-    const id = `${MUNICIPALITY}-2026-${String(700000 + ++seq)}-${taskQueue.slice(-6)}`;
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
-        taskQueue,
-        workflowId: id,
-        args: [adjust(await caseInput(env, id, 'URGENCY_FOOD', FAMILY, opts.attached))],
-      });
-      try {
-        await fn(handle, fake);
-      } finally {
-        await finish(handle).catch(() => undefined);
-      }
-    });
-  }
+    fn: Parameters<typeof runCase>[3],
+    adjust?: Parameters<typeof runCase>[4],
+  ): Promise<void> => runCase(env, bundle, opts, fn, adjust);
 
   const documentReminders = (fake: ReturnType<typeof fakeActivities>) =>
     fake.calls.reminders
