@@ -134,6 +134,32 @@ describe('the coordinators’ page in Chromium', () => {
       .waitFor();
   });
 
+  it('extends a request to remedy from the deadlines, once, within the legal limit', async () => {
+    await stack.registriesBack();
+    const filed = await coordinator.api
+      .post('/applications')
+      .send(intakeRequest({ municipalityCode: HOME }))
+      .expect(201);
+    const id = filed.body.applicationId as string;
+    const dueOf = async (): Promise<string | undefined> => {
+      const res = await coordinator.api.get(`/applications/${id}/deadlines`);
+      if (res.status !== 200) return undefined; // not projected yet
+      return (res.body.deadlines as { kind: string; dueDate: string }[]).find(
+        (d) => d.kind === 'document_request',
+      )?.dueDate;
+    };
+    const due = await eventually(dueOf, (d) => d !== undefined);
+    await page.locator('nav [data-tab=stuck]').click();
+    await page.locator('#refresh').click();
+    await page.locator('nav [data-tab=deadlines]').click();
+    await page.locator(`[data-extend="${id}"]`).click();
+    const extended = await eventually(dueOf, (d) => d !== due);
+    expect(extended! > due!).toBe(true);
+    // A second extension is refused (art. 68.2): the page says why.
+    await page.locator(`[data-extend="${id}"]`).click();
+    await page.locator(`[data-extend="${id}"]`, { hasText: 'already extended' }).waitFor();
+  });
+
   it('shows the deadlines, the workload and a case’s story', async () => {
     await page.locator('nav [data-tab=deadlines]').click();
     await page.locator('#deadlines-table tbody tr').first().waitFor();

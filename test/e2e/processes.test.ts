@@ -70,7 +70,7 @@ describe('worker and API processes', () => {
       await eventually(
         () => getJson(`${base}/ready`),
         (r) => r.status === 200,
-        30_000,
+        60_000,
       ).catch((err: Error) => {
         // A process that died at start-up says why in its own output.
         throw new Error(`${err.message}\nAPI output:\n${api.output()}\nworker output:\n${worker.output()}`);
@@ -90,7 +90,7 @@ describe('worker and API processes', () => {
       await eventually(
         () => getJson(`${base}/applications/${applicationId}`, token),
         (r) => (r.body as { state?: string } | undefined)?.state === 'awaiting_documents',
-        30_000,
+        60_000,
       );
       expect(await db.prisma.application.count({ where: { id: applicationId } })).toBe(1);
     } finally {

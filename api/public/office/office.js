@@ -186,12 +186,31 @@
         DEADLINES[d.kind] || d.kind,
         d.legalBasis.join('; '),
         d.assignee || '—',
+        d.kind === 'document_request' ? extendButton(d.applicationId) : '',
       ]);
       tr.className = d.bucket;
       tbody.append(tr);
     }
     const overdue = data.items.filter((d) => d.bucket === 'overdue').length;
     $('#overdue-count').textContent = overdue ? String(overdue) : '';
+  }
+
+  /** A request to remedy may be extended once, by up to 5 business days (art. 68.2 Llei 39/2015). */
+  function extendButton(id) {
+    const button = el('button', 'Ampliar 5 dies / Ampliar 5 días', { type: 'button', 'data-extend': id });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await api(`/applications/${encodeURIComponent(id)}/document-deadline-extension`, {
+          method: 'POST',
+          body: JSON.stringify({ days: 5 }),
+        });
+        await loadDeadlines();
+      } catch (err) {
+        button.textContent = err.message;
+      }
+    });
+    return button;
   }
 
   async function loadWorkload() {
