@@ -22,6 +22,8 @@ export interface RecordTransitionInput {
   to: ApplicationState;
   actor?: string | undefined;
   note?: string | undefined;
+  /** Figures of the step (absent in older versions). */
+  detail?: Record<string, unknown> | undefined;
   at: string;
 }
 
@@ -45,6 +47,8 @@ export interface CaseViewInput {
   task: HumanTask | null;
   /** Registries the case waits on because they are unavailable (absent in views of the first version). */
   blockedOn?: string[] | undefined;
+  /** When the workflow published the view (absent in older versions: the activity's own clock is used). */
+  at?: string | undefined;
 }
 
 const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
@@ -124,7 +128,10 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
               fromState: input.from,
               toState: input.to,
               actor: input.actor ?? null,
-              detail: input.note ? { note: input.note } : undefined,
+              detail:
+                input.note || input.detail
+                  ? { ...input.detail, ...(input.note ? { note: input.note } : {}) }
+                  : undefined,
               occurredAt: at,
             },
           ],
@@ -191,6 +198,35 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
           })),
         });
         await tx.applicationTask.deleteMany({ where: { applicationId: input.applicationId } });
+        // The task log: the view's task is open (created once), any other open task of the case is done.
+        const at = input.at ? new Date(input.at) : new Date();
+        await tx.taskRecord.updateMany({
+          where: {
+            applicationId: input.applicationId,
+            closedAt: null,
+            ...(input.task ? { NOT: { kind: input.task.kind, createdOn: day(input.task.createdOn) } } : {}),
+          },
+          data: { closedAt: at },
+        });
+        if (input.task) {
+          await tx.taskRecord.upsert({
+            where: {
+              applicationId_kind_createdOn: {
+                applicationId: input.applicationId,
+                kind: input.task.kind,
+                createdOn: day(input.task.createdOn),
+              },
+            },
+            create: {
+              applicationId: input.applicationId,
+              kind: input.task.kind,
+              assignee: input.task.assignee ?? null,
+              createdOn: day(input.task.createdOn),
+              slaDate: day(input.task.slaDate),
+            },
+            update: { assignee: input.task.assignee ?? null, slaDate: day(input.task.slaDate) },
+          });
+        }
         if (input.task) {
           await tx.applicationTask.create({
             data: {

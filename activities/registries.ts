@@ -249,7 +249,10 @@ export function createRegistryActivities({
         return { status: 'obtained', facts, proves, reused: false };
       } catch (err) {
         if (err instanceof RegistryUnavailableError || err instanceof MalformedServiceDataError) {
-          await prisma.registryConsultation.update({ where: { requestId }, data: { outcome: err.message } });
+          await prisma.registryConsultation.update({
+            where: { requestId },
+            data: { outcome: err.message, failures: { increment: 1 } },
+          });
           throw ApplicationFailure.create({ type: 'RegistryUnavailable', message: err.message });
         }
         if (err instanceof RegistryRequestRefusedError) return settle(requestId, 'refused', err.message);

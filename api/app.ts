@@ -23,6 +23,8 @@ import { createStaffRouter } from './routes/staff';
 import { createCoordinationRouter } from './routes/coordination';
 import { createMetrics } from './metrics';
 import { createCoordination } from '../infra/coordination';
+import { createIndicators } from '../infra/indicators';
+import { createIndicatorsRouter } from './routes/indicators';
 import { DEFAULT_STUCK_THRESHOLDS } from '../domain/stuck';
 import type { StuckThresholds } from '../domain/stuck';
 import { createWebhooksRouter } from './routes/webhooks';
@@ -46,6 +48,8 @@ export interface AppDeps {
   stuckThresholds?: StuckThresholds;
   /** Bearer token for /metrics; none: open. */
   metricsToken?: string | undefined;
+  /** Counts below this are withheld in the aggregated indicators (default 5). */
+  indicatorMinCount?: number | undefined;
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -90,7 +94,17 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // The coordinators' page: static files; what it shows comes from the staff API with the person's token.
   app.use('/office', express.static(path.join(__dirname, 'public', 'office'), { index: 'index.html' }));
+  // Chart.js for the indicators page, served from the locked package: no CDN, nothing downloaded at run time.
+  // (Its package exports no dist path, so the file is found next to the package's main module.)
+  const chartJs = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+  app.get('/office/vendor/chart.umd.min.js', (_req, res) => {
+    res.sendFile(chartJs);
+  });
 
+  // Browsers ask for it on every page; without one it would be a 401 from the staff API below.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.use('/webhooks', createWebhooksRouter(deps));
 
   const coordination = createCoordination({
@@ -127,6 +141,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
   app.use(createStaffRouter(deps));
   app.use('/coordination', createCoordinationRouter({ ...deps, coordination }));
+  app.use(
+    '/indicators',
+    createIndicatorsRouter({
+      ...deps,
+      indicators: createIndicators({ prisma: deps.prisma, calendar: deps.reference.calendar }),
+    }),
+  );
   app.use('/applications', createApplicationsRouter(deps));
   app.use('/calendar', createCalendarRouter(deps));
   app.use('/catalogue', createCatalogueRouter(deps));

@@ -30,6 +30,10 @@ import {
   notesSchema,
   problemSchema,
   deadlineResponseSchema,
+  indicatorsRequest,
+  indicatorsSchema,
+  aggregatedIndicatorsRequest,
+  aggregatedIndicatorsSchema,
 } from './schemas';
 import { deadlineRequest } from './routes/calendar';
 import { smsReceiptRequest } from './routes/webhooks';
@@ -328,6 +332,55 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       401: problem('METRICS_TOKEN is set and was not sent'),
       500: problem('Unexpected error (logged)'),
       503: problem('PostgreSQL unreachable'),
+    },
+  });
+  const csvContent = {
+    schema: z
+      .string()
+      .openapi({ description: 'A header row of indicator ids, then one row per municipality and benefit' }),
+  };
+  registry.registerPath({
+    method: 'get',
+    path: '/indicators',
+    summary:
+      'The office’s indicators per municipality and benefit for a period (volume, speed, paperwork avoided, ' +
+      `money, workload), each defined in the answer; format=csv for a spreadsheet. ${oversee}`,
+    security: [{ bearer: [] }],
+    request: { query: indicatorsRequest.shape.query },
+    responses: {
+      200: {
+        description: 'Indicators (JSON, or CSV with format=csv)',
+        content: {
+          'application/json': { schema: indicatorsSchema },
+          'text/csv': csvContent,
+        },
+      },
+      400: problem('Invalid period or filter'),
+      403: problem('Role may not oversee, or not a municipality of yours'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/indicators/aggregated',
+    summary:
+      'For the Diputació: the indicators of your municipalities and of all of them together, with no ' +
+      `personal data and counts below INDICATOR_MIN_COUNT (and what would reveal them) withheld. ${oversee}`,
+    security: [{ bearer: [] }],
+    request: { query: aggregatedIndicatorsRequest.shape.query },
+    responses: {
+      200: {
+        description: 'Aggregated indicators (JSON, or CSV with format=csv, withheld cells as <threshold)',
+        content: {
+          'application/json': { schema: aggregatedIndicatorsSchema },
+          'text/csv': csvContent,
+        },
+      },
+      400: problem('Invalid period or filter'),
+      403: problem('Role may not oversee'),
+      503: problem('PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
     },
   });
   registry.registerComponent('securitySchemes', 'bearer', {

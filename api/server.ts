@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     smsWebhookSecret: config.SMS_WEBHOOK_SECRET,
     metricsToken: config.METRICS_TOKEN,
+    indicatorMinCount: config.INDICATOR_MIN_COUNT,
     stuckThresholds: {
       registryUnavailableHours: config.STUCK_REGISTRY_HOURS,
       activityAttempts: config.STUCK_ACTIVITY_ATTEMPTS,

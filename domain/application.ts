@@ -31,6 +31,23 @@ export const APPLICATION_STATES = [
 ] as const;
 export type ApplicationState = (typeof APPLICATION_STATES)[number];
 
+/** States in which the case waits on the person, on staff, or on another administration. */
+export type WaitingParty = 'citizen' | 'staff' | 'administration';
+
+export const WAITING_ON: Record<string, WaitingParty | undefined> = {
+  submitted: 'staff',
+  registered: 'administration',
+  awaiting_documents: 'citizen',
+  assessment: 'staff',
+  proposed: 'staff',
+  notifying: 'citizen',
+  appeal: 'staff',
+  paying: 'administration',
+  awaiting_justification: 'citizen',
+  repayment: 'citizen',
+  renewal_review: 'administration',
+};
+
 /** States in which the case is over: nothing may change it any more. */
 export const CLOSED_STATES: readonly ApplicationState[] = ['closed', 'withdrawn'];
 

@@ -9,27 +9,13 @@ import type { CalendarData } from '../domain/calendar';
 import { createBusinessCalendar } from '../domain/calendar';
 import { officeDateOf, plusDays } from '../domain/dates';
 import type { IsoDate } from '../domain/dates';
+import { WAITING_ON } from '../domain/application';
 import { findStuck } from '../domain/stuck';
 import type { CaseSnapshot, StuckFinding, StuckThresholds } from '../domain/stuck';
 import type { PrismaClient } from '../generated/prisma/client';
 import { statusQuery } from '../workflows/messages';
 
 const day = (d: Date): IsoDate => d.toISOString().slice(0, 10);
-
-/** States in which the case waits on the person, on staff, or on another administration. */
-export const WAITING_ON: Record<string, 'citizen' | 'staff' | 'administration' | undefined> = {
-  submitted: 'staff',
-  registered: 'administration',
-  awaiting_documents: 'citizen',
-  assessment: 'staff',
-  proposed: 'staff',
-  notifying: 'citizen',
-  appeal: 'staff',
-  paying: 'administration',
-  awaiting_justification: 'citizen',
-  repayment: 'citizen',
-  renewal_review: 'administration',
-};
 
 export interface EngineView {
   pendingActivities: { type: string; attempt: number; lastFailure?: string; since?: string }[];

@@ -362,6 +362,7 @@ export async function applicationWorkflow(
       deadlines: status.deadlines,
       task: status.pendingTask ?? null,
       blockedOn: status.blockedOn ?? [],
+      at: nowIso(),
     });
   }
 
@@ -384,6 +385,7 @@ export async function applicationWorkflow(
     type: string,
     actor?: string,
     note?: string,
+    detail?: Record<string, unknown>,
   ): Promise<void> {
     const from = status.state;
     const at = nowIso();
@@ -402,6 +404,7 @@ export async function applicationWorkflow(
       to,
       actor,
       note,
+      detail,
       at,
     });
     await publishView();
@@ -949,6 +952,7 @@ export async function applicationWorkflow(
         'reassigned',
         actor,
         `${from ?? '(nobody)'} → ${assignee}${reason ? `: ${reason}` : ''}`,
+        { from: from ?? null, to: assignee },
       );
       await publishView();
       return status;
@@ -1317,7 +1321,12 @@ export async function applicationWorkflow(
         });
       })().catch(() => undefined);
     }
-    await transition('notifying', 'resolved', status.resolution?.resolvedBy, status.resolution?.outcome);
+    // The figures travel with the step, for the office's indicators (amounts granted per benefit).
+    await transition('notifying', 'resolved', status.resolution?.resolvedBy, status.resolution?.outcome, {
+      outcome: status.resolution?.outcome,
+      amount: status.resolution?.amount,
+      instalments: status.resolution?.instalments,
+    });
     const answered = await waitFor(
       () => status.notification?.outcome !== undefined,
       () => expiryOf(rejectedOn),

@@ -3,29 +3,19 @@
  * data this test creates through the API: the stuck list shows a case blocked on an unavailable registry,
  * the reassign action works, and screenshots of the main views are saved in test-artifacts/office/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
 import { intakeRequest } from '../helpers/fixtures';
 import { eventually, startStackWithRegistries } from '../helpers/stack';
 import type { StackWithRegistries, StaffSession } from '../helpers/stack';
 
 const HOME = '08305';
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'office');
-
-/** Debian's chromium (scripts/bootstrap.mjs installs it for the tests), or CHROMIUM_PATH. */
-function chromiumPath(): string {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-    (p): p is string => !!p && existsSync(p),
-  );
-  if (!found)
-    throw new Error('No Chromium: run `node scripts/bootstrap.mjs --for test` or set CHROMIUM_PATH');
-  return found;
-}
 
 describe('the coordinators’ page in Chromium', () => {
   let stack: StackWithRegistries;
@@ -65,16 +55,7 @@ describe('the coordinators’ page in Chromium', () => {
         ),
       40_000,
     );
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'ca-ES' });
-    // What goes wrong inside the page is part of a failure's story.
-    page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') process.stderr.write(`[page console] ${m.text()}\n`);
-    });
+    ({ browser, page } = await launchBrowser());
   });
   afterAll(async () => {
     await browser?.close();
