@@ -53,6 +53,26 @@ export interface CaseViewInput {
 
 const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
 
+/**
+ * The case's row as filed, before its workflow registers it: written by the API in the filing request, so
+ * that a case is listed as soon as it is accepted, and by registration when the API's write did not happen.
+ */
+export function submittedRow(input: ApplicationInput) {
+  return {
+    id: input.applicationId,
+    municipalityCode: input.municipalityCode,
+    benefitCode: input.benefitCode,
+    state: 'submitted',
+    applicantName: `${input.applicant.firstName} ${input.applicant.lastName}`,
+    applicantDocument: input.applicant.documentNumber,
+    language: input.applicant.language,
+    submittedAt: new Date(input.submittedAt),
+    effectiveFilingDate: day(input.effectiveFilingDate),
+    catalogueVersion: input.pinned.version,
+    assignee: input.assignee ?? null,
+  };
+}
+
 export function createProjectionActivities({ prisma }: { prisma: PrismaClient }) {
   return {
     async recordApplication(input: RecordApplicationInput): Promise<void> {
@@ -60,21 +80,13 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
       await prisma.$transaction(async (tx) => {
         await tx.application.upsert({
           where: { id: input.applicationId },
-          create: {
-            id: input.applicationId,
-            municipalityCode: input.municipalityCode,
-            benefitCode: input.benefitCode,
-            state: 'registered',
-            applicantName: `${input.applicant.firstName} ${input.applicant.lastName}`,
-            applicantDocument: input.applicant.documentNumber,
-            language: input.applicant.language,
-            submittedAt: new Date(input.submittedAt),
-            effectiveFilingDate: day(input.effectiveFilingDate),
-            catalogueVersion: input.pinned.version,
-            assignee: input.assignee ?? null,
-            registeredAt,
-          },
+          create: { ...submittedRow(input), state: 'registered', registeredAt },
           update: {},
+        });
+        // The API lists a case from its filing (state submitted): registration completes that row, once.
+        await tx.application.updateMany({
+          where: { id: input.applicationId, state: 'submitted' },
+          data: { state: 'registered', registeredAt },
         });
         await tx.applicationIntake.upsert({
           where: { applicationId: input.applicationId },

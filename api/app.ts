@@ -11,7 +11,8 @@ import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../infra/logger';
-import { auditTrail } from './audit';
+import { auditTrail, createAuditWriter } from './audit';
+import type { AuditWriter } from './audit';
 import { authenticate } from './auth';
 import { HttpError, errorMiddleware } from './errors';
 import { buildOpenApiDocument } from './openapi';
@@ -50,6 +51,10 @@ export interface AppDeps {
   metricsToken?: string | undefined;
   /** Counts below this are withheld in the aggregated indicators (default 5). */
   indicatorMinCount?: number | undefined;
+  /** Seconds a token's staff member is remembered (TOKEN_CACHE_SECONDS); 0: looked up on every request. */
+  tokenCacheSeconds?: number | undefined;
+  /** Where audit rows go; by default a batching writer the caller can reach as `app.locals.audit`. */
+  audit?: AuditWriter | undefined;
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -134,10 +139,12 @@ export function createApp(deps: AppDeps): express.Express {
         next(HttpError.tooManyRequests(Math.ceil(options.windowMs / 1000)));
       },
     });
-  app.use(auditTrail(deps));
+  const audit = deps.audit ?? createAuditWriter({ prisma: deps.prisma, logger: deps.logger });
+  app.locals.audit = audit;
+  app.use(auditTrail({ audit }));
   // Before authentication, by address: guessing tokens is slowed down as much as using them.
   app.use(limited(perMinute * 2, (req) => ipKeyGenerator(req.ip ?? 'unknown')));
-  app.use(authenticate(deps));
+  app.use(authenticate({ prisma: deps.prisma, cacheSeconds: deps.tokenCacheSeconds ?? 0 }));
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
   app.use(createStaffRouter(deps));
   app.use('/coordination', createCoordinationRouter({ ...deps, coordination }));

@@ -6,8 +6,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { mayPerform, municipalityOfApplication, rolesFor, worksFor } from '../domain/access';
 import type { CaseAction, StaffMember } from '../domain/access';
+import LRUCache from 'lru-cache';
 import type { PrismaClient } from '../generated/prisma/client';
-import { staffForToken } from '../infra/staff';
+import { hashToken, staffForToken } from '../infra/staff';
 import { HttpError } from './errors';
 
 declare module 'express-serve-static-core' {
@@ -17,7 +18,31 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate({ prisma }: { prisma: PrismaClient }): RequestHandler {
+/**
+ * Resolves the bearer token to its staff member. Answers are kept for `cacheSeconds` (by the token's hash,
+ * never the token), so a busy person's requests do not each cost a lookup: a revoked or expired token, or a
+ * changed role, takes effect within that time (0: on the next request).
+ */
+export function authenticate({
+  prisma,
+  cacheSeconds = 0,
+}: {
+  prisma: PrismaClient;
+  cacheSeconds?: number;
+}): RequestHandler {
+  const cache =
+    cacheSeconds > 0
+      ? new LRUCache<string, { staff: StaffMember | null }>({ max: 10_000, ttl: cacheSeconds * 1000 })
+      : undefined;
+  const lookup = async (token: string): Promise<StaffMember | undefined> => {
+    if (!cache) return staffForToken(prisma, token);
+    const key = hashToken(token);
+    const hit = cache.get(key);
+    if (hit) return hit.staff ?? undefined;
+    const staff = await staffForToken(prisma, token);
+    cache.set(key, { staff: staff ?? null });
+    return staff;
+  };
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -25,7 +50,7 @@ export function authenticate({ prisma }: { prisma: PrismaClient }): RequestHandl
       next(HttpError.unauthorized('Send an API token: Authorization: Bearer <token>'));
       return;
     }
-    staffForToken(prisma, match[1]).then(
+    lookup(match[1]).then(
       (staff) => {
         if (!staff) return next(HttpError.unauthorized('The token is unknown, expired or revoked'));
         req.staff = staff;

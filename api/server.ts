@@ -9,6 +9,7 @@ import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { loadReferenceData } from '../infra/reference-data';
 import { createApp } from './app';
+import { createAuditWriter } from './audit';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const reference = loadReferenceData(); // throws with the bad file named: nothing is served on bad data
+  const audit = createAuditWriter({ prisma, logger });
   const app = createApp({
+    audit,
+    tokenCacheSeconds: config.TOKEN_CACHE_SECONDS,
     temporal,
     prisma,
     reference,
@@ -50,7 +54,11 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'API stopping');
     server.close(() => {
-      void Promise.allSettled([connection.close(), prisma.$disconnect()]).then(() => process.exit(0));
+      // The audit rows of the last requests are written before the database connection goes.
+      void audit
+        .flush()
+        .then(() => Promise.allSettled([connection.close(), prisma.$disconnect()]))
+        .then(() => process.exit(0));
     });
     server.closeIdleConnections();
     // Requests that hang do not hold the process forever.

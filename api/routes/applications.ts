@@ -12,6 +12,7 @@ import { pinBenefit } from '../../domain/catalogue';
 import { effectiveFiling } from '../../domain/deadlines';
 import { officeDateOf } from '../../domain/dates';
 import type { ApplicationInput } from '../../domain/application';
+import { submittedRow } from '../../activities/projection';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { allocateApplicationNumber } from '../../infra/application-numbers';
 import {
@@ -203,6 +204,13 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
           await releaseHousehold(prisma, applicationId);
           throw err;
         }
+        // Listed from now on, whatever the worker's backlog; registration completes the row (or writes it,
+        // should this write be lost: the workflow is the source of truth).
+        await prisma.application
+          .createMany({ data: [submittedRow(input)], skipDuplicates: true })
+          .catch((err: unknown) =>
+            req.log.warn({ err, applicationId }, 'filing row not written; registration will'),
+          );
       });
       if (key) await completeIntake(prisma, staff.id, key, applicationId);
       created(req, res, applicationId, false);
