@@ -47,6 +47,8 @@ export interface AppDeps {
   smsWebhookSecret?: string | undefined;
   /** Thresholds of the stuck-case rules. */
   stuckThresholds?: StuckThresholds;
+  /** Seconds a stuck scan is shared (STUCK_CACHE_SECONDS); 0: each request scans (concurrent ones share). */
+  stuckCacheSeconds?: number | undefined;
   /** Bearer token for /metrics; none: open. */
   metricsToken?: string | undefined;
   /** Counts below this are withheld in the aggregated indicators (default 5). */
@@ -117,6 +119,7 @@ export function createApp(deps: AppDeps): express.Express {
     temporal: deps.temporal,
     calendar: deps.reference.calendar,
     thresholds: deps.stuckThresholds ?? DEFAULT_STUCK_THRESHOLDS,
+    stuckCacheSeconds: deps.stuckCacheSeconds ?? 0,
   });
   const metrics = createMetrics({ prisma: deps.prisma, coordination });
   app.get('/metrics', async (req, res) => {

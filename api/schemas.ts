@@ -346,6 +346,12 @@ export const officeDeadlinesRequest = z.object({
         .string()
         .regex(/^[a-z_]{2,40}$/)
         .optional(),
+      /** Deadlines per page, soonest first (default 200). */
+      limit: z.coerce.number().int().min(1).max(1000).default(200),
+      cursor: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be a cursor returned by a previous page')
+        .optional(),
     })
     .strict(),
 });
@@ -366,6 +372,9 @@ export const officeDeadlinesSchema = z
         state: z.string(),
       }),
     ),
+    /** Overdue and due today in the whole scope, counted up to 1000 (`capped` beyond). */
+    counts: z.object({ overdue: z.number().int(), today: z.number().int(), capped: z.boolean() }),
+    nextCursor: z.string().nullable(),
   })
   .openapi('OfficeDeadlines');
 

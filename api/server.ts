@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     smsWebhookSecret: config.SMS_WEBHOOK_SECRET,
     metricsToken: config.METRICS_TOKEN,
     indicatorMinCount: config.INDICATOR_MIN_COUNT,
+    stuckCacheSeconds: config.STUCK_CACHE_SECONDS,
     stuckThresholds: {
       registryUnavailableHours: config.STUCK_REGISTRY_HOURS,
       activityAttempts: config.STUCK_ACTIVITY_ATTEMPTS,

@@ -62,16 +62,15 @@ async function main(): Promise<void> {
             errors++;
             continue;
           }
-          // Visible: the query answers the new state and the projection holds it.
+          // Visible: the projection holds the new state (polled directly, cheaply, every 10 ms so that the
+          // measurement does not load the system it measures), and then the API's read answers it too.
           for (;;) {
-            const [query, row] = await Promise.all([
-              fetch(`${stack.apiUrl}/applications/${id}`, { headers }).then(
-                async (r) => ((await r.json()) as { state?: string }).state,
-              ),
-              stack.prisma.application.findUnique({ where: { id }, select: { state: true } }),
-            ]);
-            if (query === 'assessment' && row?.state === 'assessment') break;
-            await new Promise((r) => setTimeout(r, 5));
+            const row = await stack.prisma.application.findUnique({ where: { id }, select: { state: true } });
+            if (row?.state === 'assessment') {
+              const read = await fetch(`${stack.apiUrl}/applications/${id}`, { headers });
+              if (((await read.json()) as { state?: string }).state === 'assessment') break;
+            }
+            await new Promise((r) => setTimeout(r, 10));
           }
           samples.push(performance.now() - t0);
         }
@@ -101,7 +100,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -84,12 +84,20 @@ async function plans(prisma: PrismaClient): Promise<Record<string, { indexed: bo
   return out;
 }
 
-async function p99(url: string, paths: string[], token: string, seconds: number, connections: number) {
+async function p99(
+  url: string,
+  paths: string[],
+  token: string,
+  seconds: number,
+  connections: number,
+  amount?: number,
+) {
   let i = 0;
   const r = await autocannon({
     url,
     connections,
-    duration: seconds,
+    // A fixed number of requests for the slow scan, so none is left running into the next measurement.
+    ...(amount ? { amount, timeout: 600 } : { duration: seconds }),
     headers: { authorization: `Bearer ${token}` },
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
   });
@@ -107,7 +115,8 @@ async function main(): Promise<void> {
   const large = arg('large', 100_000);
   const seconds = arg('seconds', 10);
   const connections = arg('connections', 10);
-  const stack = await startBenchStack('growth', { worker: false });
+  // Every stuck request scans (no sharing), so what is measured is the scan itself.
+  const stack = await startBenchStack('growth', { worker: false, env: { STUCK_CACHE_SECONDS: '0' } });
   const endpoints: Record<string, string[]> = {
     list: [
       '/applications?limit=20',
@@ -130,7 +139,10 @@ async function main(): Promise<void> {
       explained[size] = await plans(stack.prisma);
       measured[size] = {};
       for (const [name, paths] of Object.entries(endpoints))
-        measured[size][name] = await p99(stack.apiUrl, paths, stack.token, seconds, connections);
+        measured[size][name] =
+          name === 'stuck'
+            ? await p99(stack.apiUrl, paths, stack.token, seconds, 1, 3)
+            : await p99(stack.apiUrl, paths, stack.token, seconds, connections);
     }
     const figures = Object.keys(endpoints).flatMap((name) => {
       const a = measured[small]![name]!;
@@ -138,7 +150,12 @@ async function main(): Promise<void> {
       const growth = Math.round((b.p99 / a.p99) * 100) / 100;
       return [
         { what: `${name}: p99 at ${small} → ${large} cases`, value: `${a.p99} → ${b.p99}`, unit: 'ms' },
-        { what: `${name}: p99 growth`, value: `${growth}×`, target: '≤ 1.3×', met: growth <= 1.3 },
+        {
+          what: `${name}: p99 growth`,
+          value: `${growth}×`,
+          target: '≤ 1.3×',
+          met: growth <= 1.3 && a.errors + a.non2xx + b.errors + b.non2xx === 0,
+        },
         { what: `${name}: requests per second at ${large}`, value: b.rps, unit: '/s' },
         {
           what: `${name}: errors and non-2xx`,
@@ -165,7 +182,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

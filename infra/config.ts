@@ -86,6 +86,8 @@ export const configSchema = z.object({
   STUCK_IDLE_BUSINESS_DAYS: z.coerce.number().int().min(1).max(365).default(10),
   STUCK_MAX_TIME_BUSINESS_DAYS: z.coerce.number().int().min(0).max(60).default(5),
   STUCK_REMEDY_REMINDERS: z.coerce.number().int().min(1).max(10).default(2),
+  /** Seconds a scan of stuck cases is shared by the requests that follow (the page, /metrics). */
+  STUCK_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Seconds a token's staff member is remembered by the API: revocation and expiry take effect within it. */
   TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(15),
   /** Counts below this are withheld in the Diputació's aggregated indicators, so no family can be re-identified. */

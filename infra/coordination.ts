@@ -17,6 +17,18 @@ import { statusQuery } from '../workflows/messages';
 
 const day = (d: Date): IsoDate => d.toISOString().slice(0, 10);
 
+export type DeadlineBucket = 'overdue' | 'today' | 'this_week' | 'later';
+export interface DeadlineCursor {
+  dueDate: IsoDate;
+  applicationId: string;
+  kind: string;
+}
+/** Case ids per statement when scanning (well under PostgreSQL's 65,535 parameters). */
+const ID_SLICE = 5000;
+
+/** Overdue and due-today deadlines are counted up to this many: beyond it the page says "more than". */
+export const DEADLINE_COUNT_CAP = 1000;
+
 export interface EngineView {
   pendingActivities: { type: string; attempt: number; lastFailure?: string; since?: string }[];
   workflowTaskAttempt?: number;
@@ -29,6 +41,12 @@ export interface CoordinationDeps {
   thresholds: StuckThresholds;
   /** How many workflows are described at once when scanning. */
   describeConcurrency?: number;
+  /**
+   * Seconds a scan of stuck cases is reused (STUCK_CACHE_SECONDS): the scan describes every open case in
+   * Temporal, so concurrent and repeated requests (the page, /metrics) share one instead of each starting
+   * another. 0: every request scans.
+   */
+  stuckCacheSeconds?: number;
 }
 
 export interface StuckCase {
@@ -94,12 +112,16 @@ export function createCoordination(deps: CoordinationDeps) {
     });
   }
 
-  return {
-    async stuck(municipalities: readonly string[], now = new Date()): Promise<StuckCase[]> {
-      const cases = await openCases(municipalities);
-      if (cases.length === 0) return [];
-      const ids = cases.map((c) => c.id);
-      const [changes, reminders, deliveries, requests, escalations] = await Promise.all([
+  /** One scan: every open case of the scope against the rules, with what Temporal says about it. */
+  async function scan(municipalities: readonly string[], now: Date): Promise<StuckCase[]> {
+    const cases = await openCases(municipalities);
+    if (cases.length === 0) return [];
+    const allIds = cases.map((c) => c.id);
+    // PostgreSQL takes at most 65,535 parameters per statement: the cases are asked about in slices.
+    const slices: string[][] = [];
+    for (let i = 0; i < allIds.length; i += ID_SLICE) slices.push(allIds.slice(i, i + ID_SLICE));
+    const bySlice = await mapLimited(slices, 2, (ids) =>
+      Promise.all([
         prisma.applicationEvent.groupBy({
           by: ['applicationId'],
           where: { applicationId: { in: ids }, toState: { not: null } },
@@ -124,126 +146,222 @@ export function createCoordination(deps: CoordinationDeps) {
           orderBy: { occurredAt: 'asc' },
           select: { applicationId: true, occurredAt: true, actor: true, detail: true },
         }),
-      ]);
-      const lastEscalation = new Map(escalations.map((e) => [e.applicationId, e]));
-      const lastChange = new Map(changes.map((c) => [c.applicationId, c._max.occurredAt]));
-      const lastDelivery = new Map(deliveries.map((c) => [c.applicationId, c._max.occurredAt]));
-      const lastRequest = new Map(requests.map((c) => [c.applicationId, c._max.occurredAt]));
-      const engines = await mapLimited(ids, deps.describeConcurrency ?? 8, engineView);
-      const calendars = new Map<string, ReturnType<typeof createBusinessCalendar>>();
-      const calendarOf = (m: string) => {
-        let c = calendars.get(m);
-        if (!c) calendars.set(m, (c = createBusinessCalendar(deps.calendar, [m])));
-        return c;
+      ]),
+    );
+    const changes = bySlice.flatMap((r) => r[0]);
+    const reminders = bySlice.flatMap((r) => r[1]);
+    const deliveries = bySlice.flatMap((r) => r[2]);
+    const requests = bySlice.flatMap((r) => r[3]);
+    const escalations = bySlice.flatMap((r) => r[4]);
+    const ids = allIds;
+    // Each case's reminders, found by key rather than by searching every reminder of the office per case.
+    const remindersOf = new Map<string, typeof reminders>();
+    for (const r of reminders)
+      remindersOf.set(r.applicationId, [...(remindersOf.get(r.applicationId) ?? []), r]);
+    const lastEscalation = new Map(escalations.map((e) => [e.applicationId, e]));
+    const lastChange = new Map(changes.map((c) => [c.applicationId, c._max.occurredAt]));
+    const lastDelivery = new Map(deliveries.map((c) => [c.applicationId, c._max.occurredAt]));
+    const lastRequest = new Map(requests.map((c) => [c.applicationId, c._max.occurredAt]));
+    const engines = await mapLimited(ids, deps.describeConcurrency ?? 8, engineView);
+    const calendars = new Map<string, ReturnType<typeof createBusinessCalendar>>();
+    const calendarOf = (m: string) => {
+      let c = calendars.get(m);
+      if (!c) calendars.set(m, (c = createBusinessCalendar(deps.calendar, [m])));
+      return c;
+    };
+    const today = officeDateOf(now);
+    const out: StuckCase[] = [];
+    for (const [i, c] of cases.entries()) {
+      const documentRequest = c.deadlines.find((d) => d.kind === 'document_request');
+      const sent = documentRequest
+        ? (remindersOf.get(c.id) ?? []).filter((r) => {
+            const detail = r.detail as { deadline?: string; dueDate?: string; audience?: string } | null;
+            return (
+              detail?.deadline === 'document_request' &&
+              detail.audience === 'citizen' &&
+              detail.dueDate === day(documentRequest.dueDate)
+            );
+          })
+        : [];
+      const requestedAt = lastRequest.get(c.id);
+      const deliveredAt = lastDelivery.get(c.id);
+      const snapshot: CaseSnapshot = {
+        applicationId: c.id,
+        state: c.state,
+        lastChangeAt: (lastChange.get(c.id) ?? c.submittedAt).toISOString(),
+        ...(c.task
+          ? { task: { kind: c.task.kind, assignee: c.task.assignee, slaDate: day(c.task.slaDate) } }
+          : {}),
+        deadlines: c.deadlines.map((d) => ({
+          kind: d.kind,
+          dueDate: day(d.dueDate),
+          pausedSince: d.pausedSince ? day(d.pausedSince) : null,
+        })),
+        ...(sent.length > 0
+          ? {
+              remedyReminders: {
+                count: sent.length,
+                lastAt: sent
+                  .map((r) => r.occurredAt.toISOString())
+                  .sort()
+                  .at(-1)!,
+              },
+            }
+          : {}),
+        documentsDeliveredSinceRequest: !!(requestedAt && deliveredAt && deliveredAt > requestedAt),
+        ...(lastEscalation.get(c.id)
+          ? {
+              escalation: {
+                at: lastEscalation.get(c.id)!.occurredAt.toISOString(),
+                by: lastEscalation.get(c.id)!.actor ?? '',
+                reason: ((lastEscalation.get(c.id)!.detail as { note?: string } | null)?.note ?? '').slice(
+                  0,
+                  500,
+                ),
+              },
+            }
+          : {}),
+        ...(c.blockedOn.length > 0 ? { unavailableRegistries: await unavailableRegistries(c.id) } : {}),
+        ...(engines[i] ? { engine: engines[i] } : {}),
       };
-      const today = officeDateOf(now);
-      const out: StuckCase[] = [];
-      for (const [i, c] of cases.entries()) {
-        const documentRequest = c.deadlines.find((d) => d.kind === 'document_request');
-        const sent = documentRequest
-          ? reminders.filter((r) => {
-              const detail = r.detail as { deadline?: string; dueDate?: string; audience?: string } | null;
-              return (
-                r.applicationId === c.id &&
-                detail?.deadline === 'document_request' &&
-                detail.audience === 'citizen' &&
-                detail.dueDate === day(documentRequest.dueDate)
-              );
-            })
-          : [];
-        const requestedAt = lastRequest.get(c.id);
-        const deliveredAt = lastDelivery.get(c.id);
-        const snapshot: CaseSnapshot = {
+      const findings = findStuck(snapshot, {
+        calendar: calendarOf(c.municipalityCode),
+        today,
+        nowMs: now.getTime(),
+        thresholds: deps.thresholds,
+      });
+      if (findings.length > 0) {
+        out.push({
           applicationId: c.id,
+          municipalityCode: c.municipalityCode,
+          benefitCode: c.benefitCode,
           state: c.state,
-          lastChangeAt: (lastChange.get(c.id) ?? c.submittedAt).toISOString(),
-          ...(c.task
-            ? { task: { kind: c.task.kind, assignee: c.task.assignee, slaDate: day(c.task.slaDate) } }
-            : {}),
-          deadlines: c.deadlines.map((d) => ({
-            kind: d.kind,
-            dueDate: day(d.dueDate),
-            pausedSince: d.pausedSince ? day(d.pausedSince) : null,
-          })),
-          ...(sent.length > 0
-            ? {
-                remedyReminders: {
-                  count: sent.length,
-                  lastAt: sent
-                    .map((r) => r.occurredAt.toISOString())
-                    .sort()
-                    .at(-1)!,
-                },
-              }
-            : {}),
-          documentsDeliveredSinceRequest: !!(requestedAt && deliveredAt && deliveredAt > requestedAt),
-          ...(lastEscalation.get(c.id)
-            ? {
-                escalation: {
-                  at: lastEscalation.get(c.id)!.occurredAt.toISOString(),
-                  by: lastEscalation.get(c.id)!.actor ?? '',
-                  reason: ((lastEscalation.get(c.id)!.detail as { note?: string } | null)?.note ?? '').slice(
-                    0,
-                    500,
-                  ),
-                },
-              }
-            : {}),
-          ...(c.blockedOn.length > 0 ? { unavailableRegistries: await unavailableRegistries(c.id) } : {}),
-          ...(engines[i] ? { engine: engines[i] } : {}),
-        };
-        const findings = findStuck(snapshot, {
-          calendar: calendarOf(c.municipalityCode),
-          today,
-          nowMs: now.getTime(),
-          thresholds: deps.thresholds,
+          assignee: c.assignee,
+          submittedAt: c.submittedAt.toISOString(),
+          findings,
         });
-        if (findings.length > 0) {
-          out.push({
-            applicationId: c.id,
-            municipalityCode: c.municipalityCode,
-            benefitCode: c.benefitCode,
-            state: c.state,
-            assignee: c.assignee,
-            submittedAt: c.submittedAt.toISOString(),
-            findings,
-          });
-        }
       }
-      return out;
+    }
+    return out;
+  }
+
+  const scans = new Map<string, { at: number; running: boolean; result: Promise<StuckCase[]> }>();
+
+  return {
+    /** Stuck cases of these municipalities: one scan at a time per scope, reused for `stuckCacheSeconds`. */
+    stuck(municipalities: readonly string[], now = new Date()): Promise<StuckCase[]> {
+      const ttl = (deps.stuckCacheSeconds ?? 0) * 1000;
+      const key = [...municipalities].sort().join(',');
+      const cached = scans.get(key);
+      if (cached && (cached.running || Date.now() - cached.at < ttl)) return cached.result;
+      const entry = { at: Date.now(), running: true, result: scan(municipalities, now) };
+      scans.set(key, entry);
+      entry.result.then(
+        () => {
+          entry.running = false;
+          entry.at = Date.now();
+          if (ttl === 0) scans.delete(key);
+        },
+        () => scans.delete(key),
+      );
+      return entry.result;
     },
 
     /** Every running deadline of the open cases, by date, with its bucket relative to today. */
-    async deadlines(municipalities: readonly string[], now = new Date()) {
+    /**
+     * The office's running deadlines by date, a page at a time (sorted by due date, then case and kind), with
+     * how many are overdue and due today (counted up to a cap, so the answer costs the same whatever the
+     * office's size).
+     */
+    async deadlines(
+      municipalities: readonly string[],
+      opts: {
+        bucket?: DeadlineBucket | undefined;
+        kind?: string | undefined;
+        limit: number;
+        after?: DeadlineCursor | undefined;
+      },
+      now = new Date(),
+    ) {
       const today = officeDateOf(now);
       const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
       const endOfWeek = plusDays(today, weekday === 0 ? 0 : 7 - weekday);
+      const at = (d: IsoDate) => new Date(`${d}T00:00:00Z`);
+      const range: Record<DeadlineBucket, { gte?: Date; lt?: Date; lte?: Date }> = {
+        overdue: { lt: at(today) },
+        today: { gte: at(today), lte: at(today) },
+        this_week: { gte: at(plusDays(today, 1)), lte: at(endOfWeek) },
+        later: { gte: at(plusDays(endOfWeek, 1)) },
+      };
+      const scope = {
+        pausedSince: null,
+        ...(opts.kind ? { kind: opts.kind } : {}),
+        application: { municipalityCode: { in: [...municipalities] }, closedAt: null },
+      };
+      const after = opts.after;
       const rows = await prisma.applicationDeadline.findMany({
         where: {
-          pausedSince: null,
-          application: { municipalityCode: { in: [...municipalities] }, closedAt: null },
+          ...scope,
+          ...(opts.bucket ? { dueDate: range[opts.bucket] } : {}),
+          ...(after
+            ? {
+                OR: [
+                  { dueDate: { gt: at(after.dueDate) } },
+                  { dueDate: at(after.dueDate), applicationId: { gt: after.applicationId } },
+                  {
+                    dueDate: at(after.dueDate),
+                    applicationId: after.applicationId,
+                    kind: { gt: after.kind },
+                  },
+                ],
+              }
+            : {}),
         },
         include: {
           application: { select: { municipalityCode: true, benefitCode: true, assignee: true, state: true } },
         },
-        orderBy: [{ dueDate: 'asc' }, { applicationId: 'asc' }],
+        orderBy: [{ dueDate: 'asc' }, { applicationId: 'asc' }, { kind: 'asc' }],
+        take: opts.limit + 1,
       });
-      return rows.map((d) => {
-        const due = day(d.dueDate);
-        return {
-          applicationId: d.applicationId,
-          kind: d.kind,
-          dueDate: due,
-          bucket:
-            due < today ? 'overdue' : due === today ? 'today' : due <= endOfWeek ? 'this_week' : 'later',
-          legalBasis: d.legalBasis,
-          provisional: d.provisional,
-          municipalityCode: d.application.municipalityCode,
-          benefitCode: d.application.benefitCode,
-          assignee: d.application.assignee,
-          state: d.application.state,
-        };
-      });
+      const bucketOf = (due: IsoDate): DeadlineBucket =>
+        due < today ? 'overdue' : due === today ? 'today' : due <= endOfWeek ? 'this_week' : 'later';
+      const capped = async (bucket: DeadlineBucket) =>
+        (
+          await prisma.applicationDeadline.findMany({
+            where: { ...scope, dueDate: range[bucket] },
+            select: { applicationId: true },
+            take: DEADLINE_COUNT_CAP + 1,
+          })
+        ).length;
+      const [overdue, dueToday] = await Promise.all([capped('overdue'), capped('today')]);
+      const page = rows.slice(0, opts.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((d) => {
+          const due = day(d.dueDate);
+          return {
+            applicationId: d.applicationId,
+            kind: d.kind,
+            dueDate: due,
+            bucket: bucketOf(due),
+            legalBasis: d.legalBasis,
+            provisional: d.provisional,
+            municipalityCode: d.application.municipalityCode,
+            benefitCode: d.application.benefitCode,
+            assignee: d.application.assignee,
+            state: d.application.state,
+          };
+        }),
+        counts: {
+          overdue: Math.min(overdue, DEADLINE_COUNT_CAP),
+          today: Math.min(dueToday, DEADLINE_COUNT_CAP),
+          capped: overdue > DEADLINE_COUNT_CAP || dueToday > DEADLINE_COUNT_CAP,
+        },
+        next:
+          rows.length > opts.limit && last
+            ? { dueDate: day(last.dueDate), applicationId: last.applicationId, kind: last.kind }
+            : undefined,
+      };
     },
 
     /** Open cases and tasks per person and per state, and what the cases are waiting on. */

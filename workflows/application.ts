@@ -15,7 +15,6 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -87,15 +86,10 @@ import { assigneeKey, benefitKey, municipalityKey, nextDeadlineKey, stateKey } f
 
 // Projection writes are short, idempotent statements: retried for as long as the database is away (no
 // maximum attempts), so that an outage delays the projection but never loses a step.
-const PROJECTION_POLICY = {
+const projection = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
-const remoteProjection = proxyActivities<Activities>(PROJECTION_POLICY);
-// The same writes as local activities: run by the worker that runs the workflow, without a round trip through
-// the server and a workflow task for each (a case action waited on three of them in a row; bench/case-actions).
-// Retries beyond a minute wait on a durable timer between attempts (the SDK's local retry threshold).
-const localProjection = proxyLocalActivities<Activities>(PROJECTION_POLICY);
+});
 
 // Other administrations answer slowly and go away for hours: a long timeout, patient backoff, and a bounded
 // number of attempts, after which the workflow asks the citizen for the document instead.
@@ -194,18 +188,7 @@ const REGISTRY_CONNECTORS_PATCH = 'registry-connectors';
  */
 const REMINDERS_PATCH = 'reminders';
 
-/**
- * Cases recorded before the projection writes became local activities replay them as activity tasks
- * (test/histories/v1-* to v4-*); from here on each write is a local activity.
- */
-const LOCAL_PROJECTION_PATCH = 'local-projection';
-
 const [REMINDER_HOURS, REMINDER_MINUTES] = REMINDER_HOUR.split(':').map(Number) as [number, number];
-
-/** The projection's writes for this point of the case: local activities, or activity tasks in older histories. */
-function projection(): typeof remoteProjection {
-  return patched(LOCAL_PROJECTION_PATCH) ? localProjection : remoteProjection;
-}
 
 /** Raised inside the main flow when a handler closed the case (withdrawal, revocation): it stops there. */
 class CaseClosed extends Error {}
@@ -371,7 +354,7 @@ export async function applicationWorkflow(
   async function publishView(): Promise<void> {
     syncReminders();
     indexCase();
-    await projection().recordCaseView({
+    await projection.recordCaseView({
       applicationId: input.applicationId,
       version: `${String(status.period).padStart(4, '0')}:${String(++viewVersion).padStart(8, '0')}`,
       state: status.state,
@@ -386,7 +369,7 @@ export async function applicationWorkflow(
   async function recordEvent(type: string, actor?: string, note?: string, detail?: Record<string, unknown>) {
     const at = nowIso();
     status.history.push({ at, type, actor, note });
-    await projection().recordEvent({
+    await projection.recordEvent({
       applicationId: input.applicationId,
       eventKey: nextKey(type),
       type,
@@ -413,7 +396,7 @@ export async function applicationWorkflow(
       status.pendingTask = undefined;
     }
     status.history.push({ at, type, from, to, actor, note });
-    await projection().recordTransition({
+    await projection.recordTransition({
       applicationId: input.applicationId,
       eventKey: nextKey(type),
       type,
@@ -985,7 +968,7 @@ export async function applicationWorkflow(
 
   async function register(): Promise<void> {
     const registeredAt = nowIso();
-    await projection().recordApplication({ ...input, eventKey: nextKey('registered'), registeredAt });
+    await projection.recordApplication({ ...input, eventKey: nextKey('registered'), registeredAt });
     status.registeredAt = registeredAt;
     status.state = 'registered';
     status.history.push({ at: registeredAt, type: 'registered', from: 'submitted', to: 'registered' });
@@ -1556,14 +1539,13 @@ export async function applicationWorkflow(
         complete ? `not renewed: ${status.eligibility?.outcome}` : 'not renewed: documents not delivered',
       );
     }
-    // Reference data for the next period: read by activity tasks under the projection's policy.
     const [next, freshCalendar] = await Promise.all([
-      remoteProjection.pinCatalogue({
+      projection.pinCatalogue({
         municipalityCode: input.municipalityCode,
         benefitCode: input.benefitCode,
         on: periodEnd,
       }),
-      remoteProjection.loadCalendar({ municipalityCode: input.municipalityCode }),
+      projection.loadCalendar({ municipalityCode: input.municipalityCode }),
     ]);
     if (!next) return close('not renewed: the benefit is no longer in the catalogue');
     await recordEvent('renewed', undefined, `period ${status.period + 1} from ${periodEnd}`);

@@ -4,7 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { municipalityOfApplication, worksFor } from '../../domain/access';
 import type { StaffMember } from '../../domain/access';
 import type { PrismaClient } from '../../generated/prisma/client';
-import type { Coordination } from '../../infra/coordination';
+import type { Coordination, DeadlineCursor } from '../../infra/coordination';
 import { reassignUpdate } from '../../workflows/messages';
 import { noteAudit } from '../audit';
 import { authorize, authorizeCase } from '../auth';
@@ -87,6 +87,25 @@ export interface CoordinationRouterDeps {
   coordination: Coordination;
 }
 
+/** A cursor from a previous page of deadlines; anything else is a 400, never a 500. */
+function decodeDeadlineCursor(cursor: string): DeadlineCursor {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<DeadlineCursor>;
+    if (
+      typeof c.dueDate === 'string' &&
+      /^\d{4}-\d{2}-\d{2}$/.test(c.dueDate) &&
+      typeof c.applicationId === 'string' &&
+      typeof c.kind === 'string'
+    )
+      return { dueDate: c.dueDate, applicationId: c.applicationId, kind: c.kind };
+  } catch {
+    // fall through
+  }
+  throw HttpError.badRequest([
+    { field: 'query.cursor', message: 'must be a cursor returned by a previous page' },
+  ]);
+}
+
 function scope(staff: StaffMember, municipality?: string): readonly string[] {
   if (municipality && !worksFor(staff, municipality)) {
     throw HttpError.forbidden(`You do not work for municipality ${municipality}`);
@@ -129,10 +148,17 @@ export function createCoordinationRouter({ prisma, temporal, coordination }: Coo
     const { query } = parseRequest(officeDeadlinesRequest, req);
     noteAudit(res, 'oversee_deadlines');
     const staff = authorize(req, 'oversee');
-    const items = (await coordination.deadlines(scope(staff, query.municipality))).filter(
-      (d) => (!query.bucket || d.bucket === query.bucket) && (!query.kind || d.kind === query.kind),
-    );
-    res.json({ items });
+    const page = await coordination.deadlines(scope(staff, query.municipality), {
+      bucket: query.bucket,
+      kind: query.kind,
+      limit: query.limit,
+      after: query.cursor ? decodeDeadlineCursor(query.cursor) : undefined,
+    });
+    res.json({
+      items: page.items,
+      counts: page.counts,
+      nextCursor: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
+    });
   });
 
   /** The staff of your municipalities, for assigning cases. */

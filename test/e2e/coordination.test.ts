@@ -155,6 +155,28 @@ describe('coordination', () => {
       .query({ bucket: 'overdue' })
       .expect(200);
     expect(later.body.items.map((d: { applicationId: string }) => d.applicationId)).not.toContain(id);
+    expect(res.body.counts).toMatchObject({ overdue: expect.any(Number), today: expect.any(Number) });
+
+    // A page at a time, soonest first, each deadline once; a forged cursor is a 400.
+    const all = (res.body.items as { applicationId: string; kind: string; dueDate: string }[]).map(
+      (d) => `${d.dueDate} ${d.applicationId} ${d.kind}`,
+    );
+    const paged: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+      const page = await coordinator.api
+        .get('/coordination/deadlines')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      expectConforms(page);
+      paged.push(
+        ...(page.body.items as { applicationId: string; kind: string; dueDate: string }[]).map(
+          (d) => `${d.dueDate} ${d.applicationId} ${d.kind}`,
+        ),
+      );
+      cursor = page.body.nextCursor as string | null;
+    }
+    expect(paged).toEqual(all);
+    await coordinator.api.get('/coordination/deadlines').query({ cursor: 'bm90LWEtY3Vyc29y' }).expect(400);
 
     const workload = await coordinator.api.get('/coordination/workload').expect(200);
     expectConforms(workload);

@@ -191,8 +191,9 @@
       tr.className = d.bucket;
       tbody.append(tr);
     }
-    const overdue = data.items.filter((d) => d.bucket === 'overdue').length;
-    $('#overdue-count').textContent = overdue ? String(overdue) : '';
+    // Counted over the whole office, not only this page (up to 1000).
+    const overdue = data.counts.overdue;
+    $('#overdue-count').textContent = overdue ? `${overdue}${data.counts.capped ? '+' : ''}` : '';
   }
 
   /** A request to remedy may be extended once, by up to 5 business days (art. 68.2 Llei 39/2015). */
