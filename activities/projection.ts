@@ -51,6 +51,11 @@ export interface CaseViewInput {
   at?: string | undefined;
 }
 
+export interface RecordStepInput {
+  transition: RecordTransitionInput;
+  view: CaseViewInput;
+}
+
 const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
 
 /**
@@ -71,6 +76,110 @@ export function submittedRow(input: ApplicationInput) {
     catalogueVersion: input.pinned.version,
     assignee: input.assignee ?? null,
   };
+}
+
+type Tx = Prisma.TransactionClient;
+
+/** A step that changed the state: its event and the case's state, once (the event key guards a retry). */
+async function writeTransition(tx: Tx, input: RecordTransitionInput): Promise<void> {
+  const at = new Date(input.at);
+  const { count } = await tx.applicationEvent.createMany({
+    data: [
+      {
+        applicationId: input.applicationId,
+        eventKey: input.eventKey,
+        type: input.type,
+        fromState: input.from,
+        toState: input.to,
+        actor: input.actor ?? null,
+        detail:
+          input.note || input.detail
+            ? { ...input.detail, ...(input.note ? { note: input.note } : {}) }
+            : undefined,
+        occurredAt: at,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  if (count === 0) return; // already projected by an earlier attempt
+  await tx.application.update({
+    where: { id: input.applicationId },
+    data: { state: input.to, ...(isClosed(input.to) ? { closedAt: at } : {}) },
+  });
+  // A closed case frees its household to apply again for the same benefit.
+  if (isClosed(input.to)) {
+    await tx.householdClaim.deleteMany({ where: { applicationId: input.applicationId } });
+  }
+}
+
+/** Running deadlines, the pending task and the assignee, as the coordinators' lists read them. */
+async function writeCaseView(tx: Tx, input: CaseViewInput): Promise<void> {
+  const next = input.deadlines.find((d) => !d.pausedSince);
+  const { count } = await tx.application.updateMany({
+    where: {
+      id: input.applicationId,
+      OR: [{ viewVersion: null }, { viewVersion: { lt: input.version } }],
+    },
+    data: {
+      viewVersion: input.version,
+      assignee: input.assignee,
+      // A paused deadline (the time to resolve during a request to remedy) is not the next one.
+      nextDeadline: next ? day(next.dueDate) : null,
+      blockedOn: input.blockedOn ?? [],
+    },
+  });
+  if (count === 0) return; // a newer view is already there
+  await tx.applicationDeadline.deleteMany({ where: { applicationId: input.applicationId } });
+  await tx.applicationDeadline.createMany({
+    data: input.deadlines.map((d) => ({
+      applicationId: input.applicationId,
+      kind: d.kind,
+      dueDate: day(d.dueDate),
+      legalBasis: d.legalBasis.map((b) => `${b.law}, art. ${b.article}`),
+      provisional: d.provisional,
+      pausedSince: d.pausedSince ? day(d.pausedSince) : null,
+    })),
+  });
+  await tx.applicationTask.deleteMany({ where: { applicationId: input.applicationId } });
+  // The task log: the view's task is open (created once), any other open task of the case is done.
+  const at = input.at ? new Date(input.at) : new Date();
+  await tx.taskRecord.updateMany({
+    where: {
+      applicationId: input.applicationId,
+      closedAt: null,
+      ...(input.task ? { NOT: { kind: input.task.kind, createdOn: day(input.task.createdOn) } } : {}),
+    },
+    data: { closedAt: at },
+  });
+  if (input.task) {
+    await tx.taskRecord.upsert({
+      where: {
+        applicationId_kind_createdOn: {
+          applicationId: input.applicationId,
+          kind: input.task.kind,
+          createdOn: day(input.task.createdOn),
+        },
+      },
+      create: {
+        applicationId: input.applicationId,
+        kind: input.task.kind,
+        assignee: input.task.assignee ?? null,
+        createdOn: day(input.task.createdOn),
+        slaDate: day(input.task.slaDate),
+      },
+      update: { assignee: input.task.assignee ?? null, slaDate: day(input.task.slaDate) },
+    });
+    await tx.applicationTask.create({
+      data: {
+        applicationId: input.applicationId,
+        kind: input.task.kind,
+        assignee: input.task.assignee ?? null,
+        createdOn: day(input.task.createdOn),
+        slaDate: day(input.task.slaDate),
+        overdue: input.task.overdue,
+      },
+    });
+  }
 }
 
 export function createProjectionActivities({ prisma }: { prisma: PrismaClient }) {
@@ -129,36 +238,7 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
     },
 
     async recordTransition(input: RecordTransitionInput): Promise<void> {
-      const at = new Date(input.at);
-      await prisma.$transaction(async (tx) => {
-        const { count } = await tx.applicationEvent.createMany({
-          data: [
-            {
-              applicationId: input.applicationId,
-              eventKey: input.eventKey,
-              type: input.type,
-              fromState: input.from,
-              toState: input.to,
-              actor: input.actor ?? null,
-              detail:
-                input.note || input.detail
-                  ? { ...input.detail, ...(input.note ? { note: input.note } : {}) }
-                  : undefined,
-              occurredAt: at,
-            },
-          ],
-          skipDuplicates: true,
-        });
-        if (count === 0) return; // already projected by an earlier attempt
-        await tx.application.update({
-          where: { id: input.applicationId },
-          data: { state: input.to, ...(isClosed(input.to) ? { closedAt: at } : {}) },
-        });
-        // A closed case frees its household to apply again for the same benefit.
-        if (isClosed(input.to)) {
-          await tx.householdClaim.deleteMany({ where: { applicationId: input.applicationId } });
-        }
-      });
+      await prisma.$transaction((tx) => writeTransition(tx, input));
     },
 
     async recordEvent(input: RecordEventInput): Promise<void> {
@@ -180,77 +260,18 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
       });
     },
 
-    /** Running deadlines, the pending task and the assignee, as the coordinators' lists read them. */
     async recordCaseView(input: CaseViewInput): Promise<void> {
-      const next = input.deadlines.find((d) => !d.pausedSince);
+      await prisma.$transaction((tx) => writeCaseView(tx, input));
+    },
+
+    /**
+     * A change of state and the case view it leads to, in one transaction: one activity instead of two, so
+     * one round trip through Temporal fewer per step (cases started before this version replay the pair).
+     */
+    async recordStep(input: RecordStepInput): Promise<void> {
       await prisma.$transaction(async (tx) => {
-        const { count } = await tx.application.updateMany({
-          where: {
-            id: input.applicationId,
-            OR: [{ viewVersion: null }, { viewVersion: { lt: input.version } }],
-          },
-          data: {
-            viewVersion: input.version,
-            assignee: input.assignee,
-            // A paused deadline (the time to resolve during a request to remedy) is not the next one.
-            nextDeadline: next ? day(next.dueDate) : null,
-            blockedOn: input.blockedOn ?? [],
-          },
-        });
-        if (count === 0) return; // a newer view is already there
-        await tx.applicationDeadline.deleteMany({ where: { applicationId: input.applicationId } });
-        await tx.applicationDeadline.createMany({
-          data: input.deadlines.map((d) => ({
-            applicationId: input.applicationId,
-            kind: d.kind,
-            dueDate: day(d.dueDate),
-            legalBasis: d.legalBasis.map((b) => `${b.law}, art. ${b.article}`),
-            provisional: d.provisional,
-            pausedSince: d.pausedSince ? day(d.pausedSince) : null,
-          })),
-        });
-        await tx.applicationTask.deleteMany({ where: { applicationId: input.applicationId } });
-        // The task log: the view's task is open (created once), any other open task of the case is done.
-        const at = input.at ? new Date(input.at) : new Date();
-        await tx.taskRecord.updateMany({
-          where: {
-            applicationId: input.applicationId,
-            closedAt: null,
-            ...(input.task ? { NOT: { kind: input.task.kind, createdOn: day(input.task.createdOn) } } : {}),
-          },
-          data: { closedAt: at },
-        });
-        if (input.task) {
-          await tx.taskRecord.upsert({
-            where: {
-              applicationId_kind_createdOn: {
-                applicationId: input.applicationId,
-                kind: input.task.kind,
-                createdOn: day(input.task.createdOn),
-              },
-            },
-            create: {
-              applicationId: input.applicationId,
-              kind: input.task.kind,
-              assignee: input.task.assignee ?? null,
-              createdOn: day(input.task.createdOn),
-              slaDate: day(input.task.slaDate),
-            },
-            update: { assignee: input.task.assignee ?? null, slaDate: day(input.task.slaDate) },
-          });
-        }
-        if (input.task) {
-          await tx.applicationTask.create({
-            data: {
-              applicationId: input.applicationId,
-              kind: input.task.kind,
-              assignee: input.task.assignee ?? null,
-              createdOn: day(input.task.createdOn),
-              slaDate: day(input.task.slaDate),
-              overdue: input.task.overdue,
-            },
-          });
-        }
+        await writeTransition(tx, input.transition);
+        await writeCaseView(tx, input.view);
       });
     },
   };

@@ -5,7 +5,7 @@
  *   npm run bench -- case-actions [--users 20] [--cases 15]
  */
 import { dniFor } from '../domain/identity';
-import { arg, percentiles, report } from './lib/report';
+import { arg, cpuFigures, percentiles, report } from './lib/report';
 import { startBenchStack } from './lib/stack';
 
 async function main(): Promise<void> {
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     let errors = 0;
     const started = Date.now();
+    const cpu = stack.measureCpu();
     await Promise.all(
       Array.from({ length: users }, async (_, u) => {
         for (const id of ids.slice(u * perUser, (u + 1) * perUser)) {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       }),
     );
     const elapsed = (Date.now() - started) / 1000;
+    const cpuShares = cpu();
     const p = percentiles(samples);
     report(
       'case-actions',
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
         { what: 'actions', value: samples.length },
         { what: 'actions per second', value: Math.round((samples.length / elapsed) * 10) / 10, unit: '/s' },
         { what: 'errors', value: errors, target: '0', met: errors === 0 },
+        ...cpuFigures(cpuShares),
       ],
       { users, casesPerUser: perUser },
     );

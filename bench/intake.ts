@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { dniFor } from '../domain/identity';
-import { arg, closedLoop, report } from './lib/report';
+import { arg, closedLoop, cpuFigures, report } from './lib/report';
 import { startBenchStack } from './lib/stack';
 import { quietBundlerLogger } from '../worker/worker';
 
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     const accepted: string[] = [];
     let person = 30_000_000;
     const started = Date.now();
+    const cpu = stack.measureCpu();
     const intake = await closedLoop(concurrency, seconds * 1000, async () => {
       const res = await fetch(`${stack.apiUrl}/applications`, {
         method: 'POST',
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     });
     // Accepted means listed: the projection row is written by the filing request itself.
     const acceptedRate = accepted.length / (intake.elapsedMs / 1000);
+    const cpuShares = cpu();
     const written = await stack.prisma.application.count();
     // Then the worker registers each case (registries consulted, documents asked for): its backlog drains.
     let registered = 0;
@@ -102,6 +104,8 @@ async function main(): Promise<void> {
           what: 'cases still waiting for registration when measuring stopped',
           value: accepted.length - registered,
         },
+        // During the intake phase (the worker registers cases meanwhile, competing for the same cores).
+        ...cpuFigures(cpuShares),
       ],
       { firstErrors: intake.firstErrors, seconds, concurrency },
     );

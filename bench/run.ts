@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const ALL = ['history', 'case-actions', 'reads', 'growth', 'timers', 'intake'];
+const ALL = ['history', 'case-actions', 'reads', 'growth', 'timers', 'intake', 'capacity'];
 const names = process.argv
   .slice(2)
   .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));

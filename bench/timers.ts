@@ -13,7 +13,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { createProjectionActivities } from '../activities/projection';
 import type { RecordTransitionInput } from '../activities/projection';
 import { quietBundlerLogger } from '../worker/worker';
-import { arg, percentiles, report } from './lib/report';
+import { arg, cpuFigures, percentiles, report } from './lib/report';
 import { rssMiB, startBenchStack } from './lib/stack';
 
 async function main(): Promise<void> {
@@ -83,6 +83,8 @@ async function main(): Promise<void> {
     const startSeconds = (Date.now() - startedAt) / 1000;
     const rssWaiting = rssMiB(process.pid);
 
+    // The benchmark process is the worker here: its CPU is the worker's.
+    const cpu = stack.measureCpu();
     let rssPeak = rssWaiting;
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, rssMiB(process.pid));
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     const deadline = windowOpens + windowSeconds * 1000 + 600_000;
     while (lateness.length < cases && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
     clearInterval(sampler);
+    const cpuShares = cpu();
     worker.shutdown();
     await running;
     await connection.close();
@@ -129,6 +132,10 @@ async function main(): Promise<void> {
           unit: 'MiB',
         },
         { what: 'worker resident memory, peak during the wake-ups', value: rssPeak, unit: 'MiB' },
+        ...cpuFigures(cpuShares).map((f) => ({
+          ...f,
+          what: f.what.replace('benchmark client', 'worker (in the benchmark process)'),
+        })),
       ],
       { cases, windowSeconds, maxCachedWorkflows: cache },
     );

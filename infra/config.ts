@@ -47,6 +47,14 @@ export const configSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   /**
+   * host:port where the worker serves Temporal's own worker metrics (cache size and evictions, task latencies,
+   * slots) for Prometheus at /metrics; unset: not served. Keep it on an internal network.
+   */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'host:port, for example 127.0.0.1:9464')
+    .optional(),
+  /**
    * Base URL of the PCI/SCSP platform (Via Oberta / PID), or of the registry simulator. Unset: nothing is
    * consulted and every document is asked of the person.
    */

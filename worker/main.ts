@@ -28,7 +28,16 @@ async function main(): Promise<void> {
       warn: (m, meta) => logger.warn(meta ?? {}, m),
       error: (m, meta) => logger.error(meta ?? {}, m),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(config.WORKER_METRICS_ADDRESS
+        ? {
+            metrics: {
+              prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true },
+            },
+          }
+        : {}),
+    },
   });
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

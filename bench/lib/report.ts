@@ -79,3 +79,12 @@ export function arg(name: string, fallback: number): number {
   const v = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase()}`]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
+
+/** Who used the CPU during the measured phase, as figures (seconds, and share of one core). */
+export function cpuFigures(shares: { part: string; seconds: number; percentOfCore: number }[]): Figure[] {
+  return shares.map((s) => ({
+    what: `CPU: ${s.part} (${s.percentOfCore} % of a core)`,
+    value: s.seconds,
+    unit: 's',
+  }));
+}

@@ -17,6 +17,8 @@ import { freePort } from '../../scripts/dev/ports';
 import { ensureDatabase, startLocalPostgres } from '../../scripts/dev/postgres';
 import { stopChild } from '../../scripts/dev/processes';
 import { runMigrator } from '../../scripts/dev/run-migrator';
+import type { CpuShare } from './cpu';
+import { measureCpu } from './cpu';
 import { startSimulator } from '../../scripts/dev/simulator';
 import { startDevServer } from '../../scripts/dev/temporal';
 
@@ -33,6 +35,8 @@ export interface BenchStackOptions {
 
 export interface BenchStack {
   apiUrl: string;
+  /** The registry simulator (its faults at /admin/faults), when started. */
+  registryUrl?: string | undefined;
   databaseUrl: string;
   temporalAddress: string;
   taskQueue: string;
@@ -43,6 +47,8 @@ export interface BenchStack {
   worker?: ChildProcess | undefined;
   api: ChildProcess;
   dir: string;
+  /** Starts measuring the CPU of each part of the stack; call the result at the end of the phase. */
+  measureCpu(extra?: Record<string, number | undefined>): () => CpuShare[];
   stop(): Promise<void>;
 }
 
@@ -87,6 +93,7 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
     await registerSearchAttributes(connection, 'default');
     const pg = await startLocalPostgres(path.join(dir, 'postgres'));
     cleanups.push(pg.stop);
+    const postmaster = Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     await ensureDatabase(pg.baseUrl, 'ogps');
     const databaseUrl = pg.databaseUrl('ogps');
     const migrated = runMigrator(['deploy'], { ...process.env, DATABASE_URL: databaseUrl });
@@ -104,8 +111,12 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
       RATE_LIMIT_PER_MINUTE: '100000',
       ...opts.env,
     };
+    let simulatorPid: number | undefined;
+    let registryUrl: string | undefined;
     if (opts.registries) {
       const sim = await startSimulator({ port: await freePort(), logFile: path.join(dir, 'simulator.log') });
+      simulatorPid = sim.pid;
+      registryUrl = sim.url;
       cleanups.push(sim.stop);
       env.REGISTRY_BASE_URL = sim.url;
     }
@@ -128,6 +139,7 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
     const token = await issueToken(prisma, 'bench-coordinator', { label: 'bench' });
     return {
       apiUrl,
+      registryUrl,
       databaseUrl,
       temporalAddress: temporal.address,
       taskQueue: env.TASK_QUEUE!,
@@ -137,6 +149,16 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
       worker,
       api,
       dir,
+      measureCpu: (extra = {}) =>
+        measureCpu({
+          'Temporal dev server': temporal.process.pid,
+          PostgreSQL: postmaster,
+          worker: worker?.pid,
+          API: api.pid,
+          ...(simulatorPid ? { 'registry simulator': simulatorPid } : {}),
+          'benchmark client': process.pid,
+          ...extra,
+        }),
       stop: async () => {
         for (const c of cleanups.reverse()) await c();
       },

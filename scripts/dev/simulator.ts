@@ -26,6 +26,8 @@ export interface RunningSimulator {
   url: string;
   /** The HTTP side of a simulator whose service is not HTTP (smtp). */
   adminUrl?: string | undefined;
+  /** Its process, for measurements (benchmarks read its CPU time). */
+  pid: number | undefined;
   stop: () => Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimu
       resolve({
         url: m[2],
         adminUrl: m[3],
+        pid: child.pid,
         stop: async () => {
           await stopChild(child, 5000);
           out?.end();

@@ -56,6 +56,7 @@ describe('worker and API processes', () => {
 
   it('serve an application end to end and stop cleanly on SIGTERM', async () => {
     const port = await freePort();
+    const metricsAddress = `127.0.0.1:${await freePort()}`;
     const env = {
       DATABASE_URL: db.url,
       TEMPORAL_ADDRESS: testEnv('OGPS_TEST_TEMPORAL_ADDRESS'),
@@ -63,7 +64,7 @@ describe('worker and API processes', () => {
       PORT: String(port),
       LOG_LEVEL: 'warn',
     };
-    const worker = startProcess('worker/main.js', env);
+    const worker = startProcess('worker/main.js', { ...env, WORKER_METRICS_ADDRESS: metricsAddress });
     const api = startProcess('api/server.js', env);
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -93,6 +94,10 @@ describe('worker and API processes', () => {
         60_000,
       );
       expect(await db.prisma.application.count({ where: { id: applicationId } })).toBe(1);
+      // The worker's own metrics, for Prometheus: its workflow cache and the tasks it ran.
+      const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      expect(metrics).toMatch(/^temporal_sticky_cache_size\{[^}]*\} \d+/m);
+      expect(metrics).toMatch(/^temporal_activity_execution_latency_count\{[^}]*\} [1-9]/m);
     } finally {
       worker.child.kill('SIGTERM');
       api.child.kill('SIGTERM');

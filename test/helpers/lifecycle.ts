@@ -79,6 +79,10 @@ export function fakeActivities(opts: FakeOptions = {}) {
     async recordCaseView(input) {
       calls.views.push(input);
     },
+    async recordStep(input) {
+      calls.transitions.push(input.transition);
+      calls.views.push(input.view);
+    },
     async sendAcknowledgement() {
       calls.acknowledgements++;
     },

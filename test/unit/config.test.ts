@@ -30,8 +30,9 @@ describe('configuration', () => {
         PORT: '70000',
         TEMPORAL_ADDRESS: 'no port',
         DEMO_DATA: 'maybe',
+        WORKER_METRICS_ADDRESS: 'http://0.0.0.0:9464/metrics',
       }),
-    ).toEqual(['DATABASE_URL', 'DEMO_DATA', 'PORT', 'TEMPORAL_ADDRESS']);
+    ).toEqual(['DATABASE_URL', 'DEMO_DATA', 'PORT', 'TEMPORAL_ADDRESS', 'WORKER_METRICS_ADDRESS']);
   });
 
   it('requires a database', () => {

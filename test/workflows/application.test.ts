@@ -56,7 +56,7 @@ type Handle = WorkflowHandle<typeof applicationWorkflow>;
  * in test/histories, because cases started under them may still be running; start a new folder whenever a
  * patch changes the commands the workflow issues.
  */
-const RECORDED_GENERATION = 'v4-reminders';
+const RECORDED_GENERATION = 'v5-one-step-projection';
 
 async function recordHistory(handle: Handle): Promise<void> {
   const name = (expect.getState().currentTestName ?? handle.workflowId)

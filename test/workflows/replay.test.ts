@@ -40,6 +40,23 @@ describe('replay of recorded histories', () => {
     expect(histories.every((h) => (h.history.events?.length ?? 0) > 10)).toBe(true);
   });
 
+  it('records the newest generation with a change of state projected in one activity', () => {
+    // One activity per change of state (recordStep) since the one-step-projection patch; older generations
+    // keep the pair, which the replay below proves still runs.
+    const activityTypes = (g: string): Set<string> =>
+      new Set(
+        histories
+          .filter((h) => h.workflowId.startsWith(`${g}:`))
+          .flatMap((h) => h.history.events ?? [])
+          .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+          .filter((n): n is string => !!n),
+      );
+    const newest = activityTypes(generations.at(-1) ?? '');
+    expect(newest.has('recordStep')).toBe(true);
+    expect(newest.has('recordTransition')).toBe(false);
+    expect(activityTypes('v4-reminders').has('recordTransition')).toBe(true);
+  });
+
   it('replays every recorded history with the current workflow code', async () => {
     const failures: string[] = [];
     let replayed = 0;
