@@ -1,6 +1,8 @@
 /**
  * The Temporal worker: the application workflows and the activities that do their I/O.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -18,9 +20,15 @@ export interface WorkerSetup {
   >;
   deps: ActivityDeps;
   connection?: NativeConnection;
-  /** A prebuilt bundle (tests build one per suite); otherwise the workflows are bundled at start. */
+  /**
+   * A prebuilt bundle (tests build one per suite); otherwise the one `npm run build` wrote beside the built
+   * worker, or, running from source, the workflows are bundled at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
+
+/** The workflow bundle `npm run build` writes beside the built worker (absent when running from source). */
+export const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
 
 const noop = (): void => undefined;
 /** The bundler reports every module at INFO; only its problems are worth a log line. */
@@ -41,10 +49,12 @@ export async function createWorker({
 }: WorkerSetup): Promise<Worker> {
   const bundle =
     workflowBundle ??
-    (await bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
-      logger: quietBundlerLogger,
-    }));
+    (existsSync(PREBUILT_BUNDLE)
+      ? { codePath: PREBUILT_BUNDLE }
+      : await bundleWorkflowCode({
+          workflowsPath: require.resolve('../workflows'),
+          logger: quietBundlerLogger,
+        }));
   return Worker.create({
     connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,
