@@ -12,7 +12,7 @@
  */
 import { dniFor } from '../domain/identity';
 import { freePort } from '../scripts/dev/ports';
-import { arg, cpuFigures, report } from './lib/report';
+import { arg, cpuFigures, report, runBenchmark } from './lib/report';
 import { rssMiB, startBenchStack } from './lib/stack';
 
 /** The value of one metric (summed over its label sets) in Prometheus' text format. */
@@ -179,11 +179,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

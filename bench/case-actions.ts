@@ -5,7 +5,7 @@
  *   npm run bench -- case-actions [--users 20] [--cases 15]
  */
 import { dniFor } from '../domain/identity';
-import { arg, cpuFigures, percentiles, report } from './lib/report';
+import { arg, cpuFigures, percentiles, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
 
 async function main(): Promise<void> {
@@ -103,11 +103,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

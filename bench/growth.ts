@@ -7,7 +7,7 @@
  */
 import autocannon from 'autocannon';
 import type { PrismaClient } from '../infra/db';
-import { arg, report } from './lib/report';
+import { arg, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
 
 const MUNICIPALITIES = ['08305', '08112', '08096', '08169', '08200', '08187', '08022'];
@@ -182,11 +182,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -23,7 +23,7 @@ import {
   withdrawUpdate,
 } from '../workflows/messages';
 import { caseInput, fakeActivities, PARENT_AND_CHILD } from '../test/helpers/lifecycle';
-import { arg, report } from './lib/report';
+import { arg, report, runBenchmark } from './lib/report';
 import { root } from './lib/stack';
 
 const HistoryProto = temporal.api.history.v1.History;
@@ -161,11 +161,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

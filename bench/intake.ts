@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { dniFor } from '../domain/identity';
-import { arg, closedLoop, cpuFigures, report } from './lib/report';
+import { arg, closedLoop, cpuFigures, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
 import { quietBundlerLogger } from '../worker/worker';
 
@@ -114,11 +114,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

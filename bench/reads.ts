@@ -11,7 +11,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { dniFor } from '../domain/identity';
 import { freePort } from '../scripts/dev/ports';
-import { arg, report } from './lib/report';
+import { arg, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
 
 interface Load {
@@ -131,11 +131,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -13,7 +13,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { createProjectionActivities } from '../activities/projection';
 import type { RecordTransitionInput } from '../activities/projection';
 import { quietBundlerLogger } from '../worker/worker';
-import { arg, cpuFigures, percentiles, report } from './lib/report';
+import { arg, cpuFigures, percentiles, report, runBenchmark } from './lib/report';
 import { rssMiB, startBenchStack } from './lib/stack';
 
 async function main(): Promise<void> {
@@ -144,11 +144,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark is a script: once its figures are written, nothing it started may keep it alive.
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -88,3 +88,17 @@ export function cpuFigures(shares: { part: string; seconds: number; percentOfCor
     unit: 's',
   }));
 }
+
+/**
+ * Runs a benchmark as a script: once its figures are written nothing it started may keep it alive, so it
+ * exits (1 on failure, with the error).
+ */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
