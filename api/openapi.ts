@@ -10,6 +10,7 @@ import {
   applicationIdSchema,
   applicationListSchema,
   applicationStatusSchema,
+  auditIntegritySchema,
   auditListSchema,
   bulkReassignRequest,
   bulkReassignSchema,
@@ -165,6 +166,17 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       400: problem('Invalid filter'),
       403: problem('Role may not read the audit log'),
       404: problem('No such application in your municipalities'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/audit/integrity',
+    summary: `Checks the audit trail's hash chain: entries altered, removed or out of place, and the head to record. Roles: ${rolesFor('read_audit').join(', ')}`,
+    security: [{ bearer: [] }],
+    responses: {
+      200: json('The chain, intact or with its first breaks', auditIntegritySchema),
+      403: problem('Role may not read the audit log'),
       ...STAFF_ERRORS,
     },
   });

@@ -288,6 +288,26 @@ export const auditListSchema = z
   })
   .openapi('AuditLog');
 
+export const auditIntegritySchema = z
+  .object({
+    intact: z.boolean(),
+    entries: z.number().int(),
+    head: z.object({
+      seq: z.string(),
+      hash: z
+        .string()
+        .openapi({ description: 'SHA-256 of the newest entry (hex): record it to compare later' }),
+    }),
+    breaks: z.array(
+      z.object({
+        chainSeq: z.string().nullable(),
+        id: z.string().nullable(),
+        problem: z.enum(['altered', 'unlinked', 'missing_before', 'outside_chain', 'head_mismatch']),
+      }),
+    ),
+  })
+  .openapi('AuditIntegrity');
+
 export const meSchema = z
   .object({
     id: z.string(),

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { CASE_ACTIONS, mayPerform, municipalityOfApplication } from '../../domain/access';
 import type { PrismaClient } from '../../generated/prisma/client';
+import { verifyAuditChain } from '../../infra/audit-chain';
 import { noteAudit } from '../audit';
 import { authorize, staffOf } from '../auth';
 import { HttpError } from '../errors';
@@ -21,6 +22,16 @@ export function createStaffRouter({ prisma }: { prisma: PrismaClient }): Router 
       municipalities: staff.municipalities,
       allowedActions: CASE_ACTIONS.filter((a) => mayPerform(staff.role, a)),
     });
+  });
+
+  /**
+   * The whole trail's hash chain (every municipality's entries form one chain): the answer names positions
+   * and problems only, nothing about the entries themselves.
+   */
+  router.get('/audit/integrity', async (req, res) => {
+    noteAudit(res, 'verify_audit');
+    authorize(req, 'read_audit');
+    res.json(await verifyAuditChain(prisma));
   });
 
   /** Entries about the caller's municipalities' cases, newest first. */

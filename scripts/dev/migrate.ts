@@ -55,10 +55,38 @@ import type { SchemaEngine } from '@prisma/schema-engine-wasm' with { 'resolutio
 
 type Engine = SchemaEngine;
 
+type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/** Sends a migration script to PostgreSQL whole (see WholeScriptPg). */
+function wholeScripts(adapter: PgAdapter): PgAdapter {
+  const pool = adapter.underlyingDriver();
+  adapter.executeScript = async (script: string): Promise<void> => {
+    try {
+      await pool.query(script);
+    } catch (err) {
+      // The adapter's own conversion (protected) into the error the engine reports with PostgreSQL's message.
+      (adapter as unknown as { onError(e: unknown): never }).onError(err);
+    }
+  };
+  return adapter;
+}
+
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it at every ';', which cuts function bodies
+ * (`$$ ... ; ... $$`, as in the audit chain's triggers) and runs the pieces outside any transaction. Here the
+ * script goes to PostgreSQL whole instead: its simple-query protocol takes many statements, understands
+ * dollar quoting and runs them as one implicit transaction, so a migration applies entirely or not at all.
+ */
+class WholeScriptPg extends PrismaPg {
+  override async connect(): Promise<PgAdapter> {
+    return wholeScripts(await super.connect());
+  }
+}
+
 async function openEngine(url: string): Promise<Engine> {
   const { SchemaEngine } = await import('@prisma/schema-engine-wasm');
   const schema = await readFile(schemaPath, 'utf8');
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: url }));
+  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg({ connectionString: url }));
   const log = (line: string): void => {
     if (process.env.MIGRATE_DEBUG) process.stderr.write(`${line}\n`);
   };
