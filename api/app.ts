@@ -9,6 +9,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../infra/logger';
 import { auditTrail, createAuditWriter } from './audit';
@@ -29,6 +30,7 @@ import { createIndicatorsRouter } from './routes/indicators';
 import { DEFAULT_STUCK_THRESHOLDS } from '../domain/stuck';
 import type { StuckThresholds } from '../domain/stuck';
 import { createWebhooksRouter } from './routes/webhooks';
+import { createCodecRouter } from './routes/codec';
 import type { ReferenceData } from '../infra/reference-data';
 
 export interface AppDeps {
@@ -55,6 +57,8 @@ export interface AppDeps {
   indicatorMinCount?: number | undefined;
   /** Seconds a token's staff member is remembered (TOKEN_CACHE_SECONDS); 0: looked up on every request. */
   tokenCacheSeconds?: number | undefined;
+  /** The payload codec shared with the Temporal client, for the Temporal UI's codec endpoint. */
+  payloadCodec?: PayloadCodec | undefined;
   /** Where audit rows go; by default a batching writer the caller can reach as `app.locals.audit`. */
   audit?: AuditWriter | undefined;
 }
@@ -151,6 +155,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
   app.use(createStaffRouter(deps));
   app.use('/coordination', createCoordinationRouter({ ...deps, coordination }));
+  app.use('/codec', createCodecRouter({ codec: deps.payloadCodec }));
   app.use(
     '/indicators',
     createIndicatorsRouter({

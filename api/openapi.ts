@@ -11,6 +11,8 @@ import {
   applicationListSchema,
   applicationStatusSchema,
   auditIntegritySchema,
+  codecRequest,
+  codecResponseSchema,
   auditListSchema,
   bulkReassignRequest,
   bulkReassignSchema,
@@ -169,6 +171,22 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       ...STAFF_ERRORS,
     },
   });
+  for (const operation of ['decode', 'encode'] as const) {
+    registry.registerPath({
+      method: 'post',
+      path: `/codec/${operation}`,
+      summary: `Temporal UI codec server: ${operation}s payloads with the office's keys. Coordinators and auditors of every municipality`,
+      security: [{ bearer: [] }],
+      request: { body: { content: { 'application/json': { schema: codecRequest.shape.body } } } },
+      responses: {
+        200: json('The payloads', codecResponseSchema),
+        400: problem('Not payloads, or sealed with a key this office does not hold'),
+        403: problem('Only office-wide coordinators and auditors'),
+        404: problem('Payload encryption is not configured'),
+        ...STAFF_ERRORS,
+      },
+    });
+  }
   registry.registerPath({
     method: 'get',
     path: '/audit/integrity',

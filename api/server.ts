@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
+import { dataConverterFor } from '../infra/payload-codec';
 import { loadReferenceData } from '../infra/reference-data';
 import { createApp } from './app';
 import { createAuditWriter } from './audit';
@@ -17,11 +18,19 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   // Lazy: the API starts and answers /health and 503s while Temporal is still coming up.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
+  if (!dataConverter)
+    logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: personal data reaches Temporal in plaintext');
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const reference = loadReferenceData(); // throws with the bad file named: nothing is served on bad data
   const audit = createAuditWriter({ prisma, logger });
   const app = createApp({
     audit,
+    payloadCodec: dataConverter?.payloadCodecs[0],
     tokenCacheSeconds: config.TOKEN_CACHE_SECONDS,
     temporal,
     prisma,

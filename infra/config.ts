@@ -3,6 +3,7 @@
  * naming the variable, instead of failing later somewhere else.
  */
 import { z } from 'zod';
+import { PayloadKeyError, parsePayloadKeys } from './payload-codec';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -53,6 +54,21 @@ export const configSchema = z.object({
   WORKER_METRICS_ADDRESS: z
     .string()
     .regex(/^[\w.-]+:\d{1,5}$/, 'host:port, for example 127.0.0.1:9464')
+    .optional(),
+  /**
+   * Keys that encrypt what the API and the worker hand to Temporal (AES-256-GCM): `id:base64[,id:base64]`,
+   * newest first; the first encrypts, all decrypt (rotation). Unset: payloads are stored in plaintext.
+   */
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parsePayloadKeys(v);
+      } catch (err) {
+        if (!(err instanceof PayloadKeyError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    })
     .optional(),
   /**
    * Base URL of the PCI/SCSP platform (Via Oberta / PID), or of the registry simulator. Unset: nothing is

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
@@ -248,6 +248,18 @@ async function main(): Promise<void> {
     cleanups.push(sms.stop);
     env.SMS_GATEWAY_URL = sms.url;
     say(`SMS gateway simulator on ${sms.url} (what was sent: ${sms.url}/admin/messages)`);
+  }
+
+  // Personal data is encrypted in Temporal from the first start: without configured keys, one is generated
+  // once and kept beside the local data (readable by this user only), so restarts read older histories.
+  if (!env.PAYLOAD_ENCRYPTION_KEYS) {
+    const keyFile = path.join(dataDir, 'payload-keys');
+    if (!existsSync(keyFile)) {
+      const id = `local-${new Date().toISOString().slice(0, 10)}`;
+      writeFileSync(keyFile, `${id}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    }
+    env.PAYLOAD_ENCRYPTION_KEYS = readFileSync(keyFile, 'utf8').trim();
+    say(`payloads encrypted in Temporal with the key in ${keyFile}`);
   }
 
   say('starting the worker (it bundles the workflow code first) and the API');

@@ -70,6 +70,8 @@ async function main(): Promise<void> {
         : undefined,
     };
     mailer = channels.mail;
+    if (!config.PAYLOAD_ENCRYPTION_KEYS)
+      logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: personal data reaches Temporal in plaintext');
     if (!channels.mail) logger.warn('SMTP_URL is not set: reminders and alerts by email are not sent');
     if (!channels.sms) logger.warn('SMS_GATEWAY_URL is not set: reminders and alerts by SMS are not sent');
     const worker = await createWorker({

@@ -8,6 +8,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
 import type { Config } from '../infra/config';
+import { dataConverterFor } from '../infra/payload-codec';
 
 export interface WorkerSetup {
   config: Pick<
@@ -17,7 +18,8 @@ export interface WorkerSetup {
     | 'TASK_QUEUE'
     | 'WORKER_MAX_CACHED_WORKFLOWS'
     | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
-  >;
+  > &
+    Partial<Pick<Config, 'PAYLOAD_ENCRYPTION_KEYS'>>;
   deps: ActivityDeps;
   connection?: NativeConnection;
   /**
@@ -55,7 +57,9 @@ export async function createWorker({
           workflowsPath: require.resolve('../workflows'),
           logger: quietBundlerLogger,
         }));
+  const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
   return Worker.create({
+    ...(dataConverter ? { dataConverter } : {}),
     connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,

@@ -22,6 +22,7 @@ import type { AppDeps } from '../../api/app';
 import type { ScspDeps } from '../../activities/registries';
 import { createLogger } from '../../infra/logger';
 import { loadReferenceData } from '../../infra/reference-data';
+import { dataConverterFor } from '../../infra/payload-codec';
 import { createWorker } from '../../worker/worker';
 import { createTestDatabase } from './db';
 import type { TestDatabase } from './db';
@@ -68,6 +69,8 @@ export interface StackOptions {
   scsp?: ScspDeps;
   /** Options for the app, such as the stuck thresholds. */
   app?: Partial<AppDeps>;
+  /** PAYLOAD_ENCRYPTION_KEYS for the API's client and the worker; none: payloads in plaintext. */
+  payloadKeys?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -80,7 +83,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     NativeConnection.connect({ address }),
     Connection.connect({ address }),
   ]);
-  const client = new Client({ connection, namespace: 'default' });
+  const dataConverter = dataConverterFor(opts.payloadKeys);
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const worker: Worker = await createWorker({
     config: {
       TEMPORAL_ADDRESS: address,
@@ -88,6 +96,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       TASK_QUEUE: taskQueue,
       WORKER_MAX_CACHED_WORKFLOWS: 100,
       WORKER_MAX_CONCURRENT_ACTIVITIES: 20,
+      PAYLOAD_ENCRYPTION_KEYS: opts.payloadKeys,
     },
     deps: { prisma: db.prisma, reference: () => reference, scsp: opts.scsp },
     connection: nativeConnection,
@@ -100,6 +109,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     logger: createLogger('silent', 'test'),
     reference,
     taskQueue,
+    payloadCodec: dataConverter?.payloadCodecs[0],
     ...opts.app,
   });
   const as = async (role: StaffRole, municipalities?: readonly MunicipalityCode[], id?: string) => {

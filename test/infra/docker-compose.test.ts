@@ -23,10 +23,23 @@ const compose = YAML.parse(readFileSync(path.join(root, 'docker-compose.yml'), '
 };
 const services = compose.services;
 
-/** Compose's `${VAR:-default}` with the default, as `docker compose` would resolve it with VAR unset. */
+/** What an operator must set (compose's `${VAR:?message}`), as they would: a valid value. */
+const REQUIRED: Record<string, string> = {
+  PAYLOAD_ENCRYPTION_KEYS: `2026-11:${Buffer.alloc(32, 7).toString('base64')}`,
+};
+
+/**
+ * Compose's `${VAR:-default}` with the default, as `docker compose` would resolve it with VAR unset, and
+ * `${VAR:?message}` (required) with the operator's value.
+ */
 function resolveDefaults(env: Record<string, string | number>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v)
+        .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
+        .replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => REQUIRED[name] ?? ''),
+    ]),
   );
 }
 
@@ -53,6 +66,14 @@ describe('docker-compose.yml', () => {
       expect(services[db.hostname]?.environment).toMatchObject({ POSTGRES_DB: db.pathname.slice(1) });
     },
   );
+
+  it('refuses to start the API and the worker without the keys that encrypt personal data in Temporal', () => {
+    for (const name of ['api', 'worker']) {
+      expect(String(services[name]?.environment?.['PAYLOAD_ENCRYPTION_KEYS'])).toMatch(
+        /^\$\{PAYLOAD_ENCRYPTION_KEYS:\?/,
+      );
+    }
+  });
 
   it('publishes the API on its configured port and listens beyond loopback inside the container', () => {
     const config = loadConfig(resolveDefaults(services['api']?.environment ?? {}));
