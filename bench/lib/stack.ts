@@ -4,6 +4,7 @@
  * when asked for. Everything lives in a scratch folder under .data/bench and is stopped at the end.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -109,6 +110,9 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
       LOG_LEVEL: 'warn',
       // A benchmark is many requests from few people: the per-person limits would measure themselves.
       RATE_LIMIT_PER_MINUTE: '100000',
+      // As in production: what the API and the worker hand to Temporal is encrypted. (The benchmarks' own
+      // client and workers, for no-op and probe workflows, do without.)
+      PAYLOAD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       ...opts.env,
     };
     let simulatorPid: number | undefined;
