@@ -10,7 +10,6 @@
  *
  *   npm run bench -- capacity [--cases 10000] [--cache 1000] [--answer-minutes 30] [--concurrency 20]
  */
-import { dniFor } from '../domain/identity';
 import { freePort } from '../scripts/dev/ports';
 import { arg, cpuFigures, report, runBenchmark } from './lib/report';
 import { rssMiB, startBenchStack } from './lib/stack';
@@ -60,20 +59,7 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let i = next++; i < cases; i = next++) {
-          const res = await fetch(`${stack.apiUrl}/applications`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token}` },
-            body: JSON.stringify({
-              municipalityCode: '08187',
-              benefitCode: 'URGENCY_FOOD',
-              applicant: {
-                firstName: 'Persona',
-                lastName: 'De Prova',
-                documentNumber: dniFor(50_000_000 + i),
-                language: 'ca',
-              },
-            }),
-          }).catch((err: unknown) => err as Error);
+          const res = await stack.file(50_000_000 + i).catch((err: unknown) => err as Error);
           if (res instanceof Error || res.status !== 201) {
             filingErrors++;
             if (firstErrors.length < 5)

@@ -4,7 +4,6 @@
  *
  *   npm run bench -- case-actions [--users 20] [--cases 15]
  */
-import { dniFor } from '../domain/identity';
 import { arg, cpuFigures, percentiles, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
 
@@ -17,19 +16,9 @@ async function main(): Promise<void> {
   try {
     const ids: string[] = [];
     for (let i = 0; i < users * perUser; i++) {
-      const res = await fetch(`${stack.apiUrl}/applications`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          municipalityCode: '08096',
-          benefitCode: 'BASIC_SUPPLIES',
-          applicant: {
-            firstName: 'Persona',
-            lastName: 'De Prova',
-            documentNumber: dniFor(40_000_000 + i),
-            language: 'ca',
-          },
-        }),
+      const res = await stack.file(40_000_000 + i, {
+        municipalityCode: '08096',
+        benefitCode: 'BASIC_SUPPLIES',
       });
       if (res.status !== 201) throw new Error(`filing: HTTP ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { applicationId: string }).applicationId);

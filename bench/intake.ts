@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { dniFor } from '../domain/identity';
 import { arg, closedLoop, cpuFigures, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
 import { quietBundlerLogger } from '../worker/worker';
@@ -40,20 +39,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const cpu = stack.measureCpu();
     const intake = await closedLoop(concurrency, seconds * 1000, async () => {
-      const res = await fetch(`${stack.apiUrl}/applications`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token}` },
-        body: JSON.stringify({
-          municipalityCode: '08187',
-          benefitCode: 'URGENCY_FOOD',
-          applicant: {
-            firstName: 'Persona',
-            lastName: 'De Prova',
-            documentNumber: dniFor(++person),
-            language: 'ca',
-          },
-        }),
-      });
+      const res = await stack.file(++person);
       if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
       accepted.push(((await res.json()) as { applicationId: string }).applicationId);
     });

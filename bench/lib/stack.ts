@@ -13,6 +13,7 @@ import { createPrisma } from '../../infra/db';
 import type { PrismaClient } from '../../infra/db';
 import { registerSearchAttributes } from '../../infra/search-attributes';
 import { issueToken, upsertStaffMember } from '../../infra/staff';
+import { dniFor } from '../../domain/identity';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
 import { freePort } from '../../scripts/dev/ports';
 import { ensureDatabase, startLocalPostgres } from '../../scripts/dev/postgres';
@@ -48,6 +49,8 @@ export interface BenchStack {
   worker?: ChildProcess | undefined;
   api: ChildProcess;
   dir: string;
+  /** Files an application through the API for the fictional person numbered `person` (one case each). */
+  file(person: number, where?: { municipalityCode?: string; benefitCode?: string }): Promise<Response>;
   /** Starts measuring the CPU of each part of the stack; call the result at the end of the phase. */
   measureCpu(extra?: Record<string, number | undefined>): () => CpuShare[];
   stop(): Promise<void>;
@@ -153,6 +156,21 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
       worker,
       api,
       dir,
+      file: (person, where = {}) =>
+        fetch(`${apiUrl}/applications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            municipalityCode: where.municipalityCode ?? '08187',
+            benefitCode: where.benefitCode ?? 'URGENCY_FOOD',
+            applicant: {
+              firstName: 'Persona',
+              lastName: 'De Prova',
+              documentNumber: dniFor(person),
+              language: 'ca',
+            },
+          }),
+        }),
       measureCpu: (extra = {}) =>
         measureCpu({
           'Temporal dev server': temporal.process.pid,
