@@ -546,19 +546,20 @@ const indicatorDefinitionSchema = z.object({
 const indicatorValuesSchema = z.record(z.string(), z.number().nullable());
 const periodSchema = z.object({ from: isoDay, to: isoDay });
 
+/** One row of indicators: a municipality (or the office), a benefit (or all), and the values. */
+const indicatorRowSchema = z.object({
+  municipality: z.string().nullable(),
+  municipalityName: z.string().nullable(),
+  benefit: z.string().nullable(),
+  values: indicatorValuesSchema,
+});
+
 export const indicatorsSchema = z
   .object({
     period: periodSchema,
     municipalities: z.array(z.string()),
     definitions: z.array(indicatorDefinitionSchema),
-    rows: z.array(
-      z.object({
-        municipality: z.string().nullable(),
-        municipalityName: z.string().nullable(),
-        benefit: z.string().nullable(),
-        values: indicatorValuesSchema,
-      }),
-    ),
+    rows: z.array(indicatorRowSchema),
     registryAvailability: z.array(
       z.object({
         service: z.string(),
@@ -596,14 +597,6 @@ export const aggregatedIndicatorsSchema = z
     period: periodSchema,
     threshold: z.number().int(),
     definitions: z.array(indicatorDefinitionSchema),
-    rows: z.array(
-      z.object({
-        municipality: z.string().nullable(),
-        municipalityName: z.string().nullable(),
-        benefit: z.string().nullable(),
-        values: indicatorValuesSchema,
-        suppressed: z.array(z.string()),
-      }),
-    ),
+    rows: z.array(indicatorRowSchema.extend({ suppressed: z.array(z.string()) })),
   })
   .openapi('AggregatedIndicators');
