@@ -153,16 +153,18 @@ export function createCoordination(deps: CoordinationDeps) {
     const deliveries = bySlice.flatMap((r) => r[2]);
     const requests = bySlice.flatMap((r) => r[3]);
     const escalations = bySlice.flatMap((r) => r[4]);
-    const ids = allIds;
     // Each case's reminders, found by key rather than by searching every reminder of the office per case.
     const remindersOf = new Map<string, typeof reminders>();
-    for (const r of reminders)
-      remindersOf.set(r.applicationId, [...(remindersOf.get(r.applicationId) ?? []), r]);
+    for (const r of reminders) {
+      const list = remindersOf.get(r.applicationId);
+      if (list) list.push(r);
+      else remindersOf.set(r.applicationId, [r]);
+    }
     const lastEscalation = new Map(escalations.map((e) => [e.applicationId, e]));
     const lastChange = new Map(changes.map((c) => [c.applicationId, c._max.occurredAt]));
     const lastDelivery = new Map(deliveries.map((c) => [c.applicationId, c._max.occurredAt]));
     const lastRequest = new Map(requests.map((c) => [c.applicationId, c._max.occurredAt]));
-    const engines = await mapLimited(ids, deps.describeConcurrency ?? 8, engineView);
+    const engines = await mapLimited(allIds, deps.describeConcurrency ?? 8, engineView);
     const calendars = new Map<string, ReturnType<typeof createBusinessCalendar>>();
     const calendarOf = (m: string) => {
       let c = calendars.get(m);
@@ -185,6 +187,7 @@ export function createCoordination(deps: CoordinationDeps) {
         : [];
       const requestedAt = lastRequest.get(c.id);
       const deliveredAt = lastDelivery.get(c.id);
+      const escalation = lastEscalation.get(c.id);
       const snapshot: CaseSnapshot = {
         applicationId: c.id,
         state: c.state,
@@ -209,15 +212,12 @@ export function createCoordination(deps: CoordinationDeps) {
             }
           : {}),
         documentsDeliveredSinceRequest: !!(requestedAt && deliveredAt && deliveredAt > requestedAt),
-        ...(lastEscalation.get(c.id)
+        ...(escalation
           ? {
               escalation: {
-                at: lastEscalation.get(c.id)!.occurredAt.toISOString(),
-                by: lastEscalation.get(c.id)!.actor ?? '',
-                reason: ((lastEscalation.get(c.id)!.detail as { note?: string } | null)?.note ?? '').slice(
-                  0,
-                  500,
-                ),
+                at: escalation.occurredAt.toISOString(),
+                by: escalation.actor ?? '',
+                reason: ((escalation.detail as { note?: string } | null)?.note ?? '').slice(0, 500),
               },
             }
           : {}),
@@ -267,7 +267,6 @@ export function createCoordination(deps: CoordinationDeps) {
       return entry.result;
     },
 
-    /** Every running deadline of the open cases, by date, with its bucket relative to today. */
     /**
      * The office's running deadlines by date, a page at a time (sorted by due date, then case and kind), with
      * how many are overdue and due today (counted up to a cap, so the answer costs the same whatever the
