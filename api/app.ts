@@ -57,6 +57,8 @@ export interface AppDeps {
   indicatorMinCount?: number | undefined;
   /** Seconds a token's staff member is remembered (TOKEN_CACHE_SECONDS); 0: looked up on every request. */
   tokenCacheSeconds?: number | undefined;
+  /** The time tokens are checked against (their expiry); the system clock by default (tests move it). */
+  tokenClock?: (() => Date) | undefined;
   /** The payload codec shared with the Temporal client, for the Temporal UI's codec endpoint. */
   payloadCodec?: PayloadCodec | undefined;
   /** Where audit rows go; by default a batching writer the caller can reach as `app.locals.audit`. */
@@ -151,7 +153,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(auditTrail({ audit }));
   // Before authentication, by address: guessing tokens is slowed down as much as using them.
   app.use(limited(perMinute * 2, (req) => ipKeyGenerator(req.ip ?? 'unknown')));
-  app.use(authenticate({ prisma: deps.prisma, cacheSeconds: deps.tokenCacheSeconds ?? 0 }));
+  app.use(
+    authenticate({
+      prisma: deps.prisma,
+      cacheSeconds: deps.tokenCacheSeconds ?? 0,
+      ...(deps.tokenClock ? { clock: deps.tokenClock } : {}),
+    }),
+  );
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
   app.use(createStaffRouter(deps));
   app.use('/coordination', createCoordinationRouter({ ...deps, coordination }));

@@ -8,7 +8,7 @@ import { mayPerform, municipalityOfApplication, rolesFor, worksFor } from '../do
 import type { CaseAction, StaffMember } from '../domain/access';
 import LRUCache from 'lru-cache';
 import type { PrismaClient } from '../generated/prisma/client';
-import { hashToken, staffForToken } from '../infra/staff';
+import { hashToken, tokenHolder } from '../infra/staff';
 import { HttpError } from './errors';
 
 declare module 'express-serve-static-core' {
@@ -20,28 +20,36 @@ declare module 'express-serve-static-core' {
 
 /**
  * Resolves the bearer token to its staff member. Answers are kept for `cacheSeconds` (by the token's hash,
- * never the token), so a busy person's requests do not each cost a lookup: a revoked or expired token, or a
- * changed role, takes effect within that time (0: on the next request).
+ * never the token), so a busy person's requests do not each cost a lookup: a revoked token, or a changed
+ * role, takes effect within that time (0: on the next request). An expired one takes effect at once: a
+ * remembered answer is not used past its token's expiry.
  */
 export function authenticate({
   prisma,
   cacheSeconds = 0,
+  clock = () => new Date(),
 }: {
   prisma: PrismaClient;
   cacheSeconds?: number;
+  /** The time tokens are checked against; the system clock by default (tests move it). */
+  clock?: () => Date;
 }): RequestHandler {
   const cache =
     cacheSeconds > 0
-      ? new LRUCache<string, { staff: StaffMember | null }>({ max: 10_000, ttl: cacheSeconds * 1000 })
+      ? new LRUCache<string, { staff: StaffMember; expiresAt: number } | { staff: null }>({
+          max: 10_000,
+          ttl: cacheSeconds * 1000,
+        })
       : undefined;
   const lookup = async (token: string): Promise<StaffMember | undefined> => {
-    if (!cache) return staffForToken(prisma, token);
+    const now = clock();
+    if (!cache) return (await tokenHolder(prisma, token, now))?.staff;
     const key = hashToken(token);
     const hit = cache.get(key);
-    if (hit) return hit.staff ?? undefined;
-    const staff = await staffForToken(prisma, token);
-    cache.set(key, { staff: staff ?? null });
-    return staff;
+    if (hit && (hit.staff === null || hit.expiresAt > now.getTime())) return hit.staff ?? undefined;
+    const found = await tokenHolder(prisma, token, now);
+    cache.set(key, found ? { staff: found.staff, expiresAt: found.expiresAt.getTime() } : { staff: null });
+    return found?.staff;
   };
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PayloadKeyError, parsePayloadKeys } from './payload-codec';
+import { DEFAULT_TOKEN_LIFETIME_DAYS, MAX_TOKEN_LIFETIME_DAYS } from './staff';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -112,8 +113,15 @@ export const configSchema = z.object({
   STUCK_REMEDY_REMINDERS: z.coerce.number().int().min(1).max(10).default(2),
   /** Seconds a scan of stuck cases is shared by the requests that follow (the page, /metrics). */
   STUCK_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  /** Seconds a token's staff member is remembered by the API: revocation and expiry take effect within it. */
+  /** Seconds a token's staff member is remembered by the API: a revocation takes effect within it, expiry at once. */
   TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(15),
+  /** Days a staff API token lives when issued without a lifetime of its own (`npm run staff -- token`, the demo). */
+  TOKEN_LIFETIME_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TOKEN_LIFETIME_DAYS)
+    .default(DEFAULT_TOKEN_LIFETIME_DAYS),
   /** Counts below this are withheld in the Diputació's aggregated indicators, so no family can be re-identified. */
   INDICATOR_MIN_COUNT: z.coerce.number().int().min(2).max(100).default(5),
   /** Bearer token Prometheus must send to /metrics; unset: /metrics is open (keep it on an internal network). */

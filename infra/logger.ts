@@ -4,8 +4,14 @@ import pino from 'pino';
  * Structured logs. Personal data has no place in logs: the fields that could carry it are redacted
  * wherever they appear, so that a careless log call does not leak a household's data.
  */
-export function createLogger(level: string, name: string, format: 'json' | 'pretty' = 'json'): pino.Logger {
-  return pino({
+export function createLogger(
+  level: string,
+  name: string,
+  format: 'json' | 'pretty' = 'json',
+  /** Where JSON lines go; standard output by default (tests capture them). */
+  destination?: pino.DestinationStream,
+): pino.Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     ...(format === 'pretty'
@@ -30,7 +36,8 @@ export function createLogger(level: string, name: string, format: 'json' | 'pret
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type Logger = pino.Logger;

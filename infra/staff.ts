@@ -10,6 +10,20 @@ import type { MunicipalityCode } from '../domain/municipalities';
 
 const TOKEN_PREFIX = 'ogps_';
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** Every token expires: this many days after it is issued unless a lifetime is given (TOKEN_LIFETIME_DAYS). */
+export const DEFAULT_TOKEN_LIFETIME_DAYS = 90;
+/**
+ * The longest a token may live. A token stored without an expiry (issued before every token had one)
+ * expires this long after it was issued.
+ */
+export const MAX_TOKEN_LIFETIME_DAYS = 365;
+
+/** When a token issued at `issuedAt` for `days` days expires. */
+export function tokenExpiry(issuedAt: Date, days: number = DEFAULT_TOKEN_LIFETIME_DAYS): Date {
+  return new Date(issuedAt.getTime() + days * DAY_MS);
+}
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -44,21 +58,24 @@ export function newToken(): { id: string; token: string; hash: string } {
   return { id: randomUUID(), token, hash: hashToken(token) };
 }
 
-/** Issues a new token for a staff member; the returned value is the only copy of the token. */
+/**
+ * Issues a new token for a staff member; the returned value is the only copy of the token. It expires at
+ * `expiresAt`, or `lifetimeDays` (by default DEFAULT_TOKEN_LIFETIME_DAYS) after `now`; never later than
+ * MAX_TOKEN_LIFETIME_DAYS.
+ */
 export async function issueToken(
   prisma: PrismaClient,
   staffId: string,
-  opts: { label?: string; expiresAt?: Date } = {},
+  opts: { label?: string; expiresAt?: Date; lifetimeDays?: number; now?: Date } = {},
 ): Promise<string> {
+  const now = opts.now ?? new Date();
+  const expiresAt = opts.expiresAt ?? tokenExpiry(now, opts.lifetimeDays);
+  if (!(expiresAt.getTime() <= tokenExpiry(now, MAX_TOKEN_LIFETIME_DAYS).getTime())) {
+    throw new RangeError(`A token lives at most ${MAX_TOKEN_LIFETIME_DAYS} days`);
+  }
   const { id, token, hash } = newToken();
   await prisma.apiToken.create({
-    data: {
-      id,
-      staffId,
-      tokenHash: hash,
-      label: opts.label ?? null,
-      expiresAt: opts.expiresAt ?? null,
-    },
+    data: { id, staffId, tokenHash: hash, label: opts.label ?? null, expiresAt },
   });
   return token;
 }
@@ -78,14 +95,26 @@ export async function staffForToken(
   token: string,
   now = new Date(),
 ): Promise<StaffMember | undefined> {
+  return (await tokenHolder(prisma, token, now))?.staff;
+}
+
+/**
+ * The active staff member a token belongs to and when the token expires (so that whoever remembers the
+ * answer stops at that moment), or undefined for an unknown, revoked or expired token.
+ */
+export async function tokenHolder(
+  prisma: PrismaClient,
+  token: string,
+  now = new Date(),
+): Promise<{ staff: StaffMember; expiresAt: Date } | undefined> {
   if (!looksLikeToken(token)) return undefined;
   const found = await prisma.apiToken.findUnique({
     where: { tokenHash: hashToken(token) },
     include: { staff: true },
   });
-  if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now) || !found.staff.active) {
-    return undefined;
-  }
+  if (!found) return undefined;
+  const expiresAt = found.expiresAt ?? tokenExpiry(found.createdAt, MAX_TOKEN_LIFETIME_DAYS);
+  if (found.revokedAt || expiresAt <= now || !found.staff.active) return undefined;
   // Bookkeeping for revoking unused tokens, written at most every few minutes rather than on every request.
   if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: now } });
@@ -93,9 +122,12 @@ export async function staffForToken(
   const role = found.staff.role;
   if (!(STAFF_ROLES as readonly string[]).includes(role)) return undefined;
   return {
-    id: found.staff.id,
-    name: found.staff.name,
-    role: role as StaffRole,
-    municipalities: found.staff.municipalities as MunicipalityCode[],
+    staff: {
+      id: found.staff.id,
+      name: found.staff.name,
+      role: role as StaffRole,
+      municipalities: found.staff.municipalities as MunicipalityCode[],
+    },
+    expiresAt,
   };
 }

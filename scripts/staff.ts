@@ -3,7 +3,8 @@
  *
  *   npm run staff -- add <id> --name "Anna Puig" --role social_worker --municipalities 08305,08187
  *                           [--nif 12345678Z] [--email anna.puig@ajuntament.cat]   (reminders go to the email)
- *   npm run staff -- token <id> [--label laptop] [--days 90]     prints a new token, once
+ *   npm run staff -- token <id> [--label laptop] [--days 90]     prints a new token, once; it expires after
+ *                           --days (at most 365), by default TOKEN_LIFETIME_DAYS (90)
  *   npm run staff -- revoke <id>                                 revokes every token of <id>
  *   npm run staff -- list
  */
@@ -13,7 +14,7 @@ import { STAFF_ROLES } from '../domain/access';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
-import { issueToken, revokeTokens, upsertStaffMember } from '../infra/staff';
+import { MAX_TOKEN_LIFETIME_DAYS, issueToken, revokeTokens, upsertStaffMember } from '../infra/staff';
 
 const addSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,60}$/, 'lower-case letters, digits, . _ -'),
@@ -41,7 +42,8 @@ async function main(): Promise<number> {
     },
   });
   const [command, id] = positionals;
-  const prisma = createPrisma(loadConfigOrExit().DATABASE_URL);
+  const config = loadConfigOrExit();
+  const prisma = createPrisma(config.DATABASE_URL);
   try {
     switch (command) {
       case 'add': {
@@ -61,14 +63,15 @@ async function main(): Promise<number> {
           console.error(`no staff member ${id ?? '(missing id)'}`);
           return 2;
         }
-        const days = values.days ? Number(values.days) : undefined;
-        if (days !== undefined && !(Number.isInteger(days) && days > 0)) {
-          console.error('--days must be a whole number of days');
+        // Every token expires: after --days, or after TOKEN_LIFETIME_DAYS.
+        const days = values.days ? Number(values.days) : config.TOKEN_LIFETIME_DAYS;
+        if (!(Number.isInteger(days) && days > 0 && days <= MAX_TOKEN_LIFETIME_DAYS)) {
+          console.error(`--days must be a whole number of days, from 1 to ${MAX_TOKEN_LIFETIME_DAYS}`);
           return 2;
         }
         const token = await issueToken(prisma, id, {
           ...(values.label ? { label: values.label } : {}),
-          ...(days ? { expiresAt: new Date(Date.now() + days * 86_400_000) } : {}),
+          lifetimeDays: days,
         });
         console.log(token);
         return 0;

@@ -16,7 +16,8 @@ import { Connection } from '@temporalio/client';
 import { Client } from 'pg';
 import type { StaffRole } from '../domain/access';
 import { DEMO_APPLICATIONS } from '../domain/demo';
-import { newToken } from '../infra/staff';
+import { configSchema } from '../infra/config';
+import { newToken, tokenExpiry } from '../infra/staff';
 import { registerSearchAttributes } from '../infra/search-attributes';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
@@ -105,11 +106,20 @@ const DEMO_STAFF: { id: string; name: string; role: StaffRole }[] = [
   { id: 'demo-auditor', name: 'Àlex Auditor', role: 'auditor' },
 ];
 
+/** TOKEN_LIFETIME_DAYS as the API reads it: the demo tokens expire like any other. */
+function tokenLifetimeDays(env: NodeJS.ProcessEnv): number {
+  const parsed = configSchema.shape.TOKEN_LIFETIME_DAYS.safeParse(env.TOKEN_LIFETIME_DAYS || undefined);
+  if (!parsed.success)
+    throw new Error(`TOKEN_LIFETIME_DAYS: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
 /**
- * Creates the demo staff and a token for each, written to a file only its owner can read (the tokens are
- * not kept anywhere else). Returns the administrative token, which files the demo applications.
+ * Creates the demo staff and a token for each (expiring after `lifetimeDays`), written to a file only its
+ * owner can read (the tokens are not kept anywhere else). Returns the administrative token, which files the
+ * demo applications.
  */
-async function seedDemoStaff(databaseUrl: string, tokensFile: string): Promise<string> {
+async function seedDemoStaff(databaseUrl: string, tokensFile: string, lifetimeDays: number): Promise<string> {
   const municipalities = [...new Set(DEMO_APPLICATIONS.map((a) => a.municipalityCode))];
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -123,8 +133,9 @@ async function seedDemoStaff(databaseUrl: string, tokensFile: string): Promise<s
       );
       const { id, token, hash } = newToken();
       await client.query(
-        `INSERT INTO api_token (id, staff_id, token_hash, label) VALUES ($1, $2, $3, 'npm start demo')`,
-        [id, member.id, hash],
+        `INSERT INTO api_token (id, staff_id, token_hash, label, expires_at)
+         VALUES ($1, $2, $3, 'npm start demo', $4)`,
+        [id, member.id, hash, tokenExpiry(new Date(), lifetimeDays)],
       );
       tokens[member.id] = token;
     }
@@ -273,7 +284,10 @@ async function main(): Promise<void> {
     : embeddedTemporal && embeddedDatabase;
   const tokensFile = path.join(dataDir, 'demo-tokens.json');
   if (demo && (await isEmpty(env.DATABASE_URL as string))) {
-    await seedDemo(apiUrl, await seedDemoStaff(env.DATABASE_URL as string, tokensFile));
+    await seedDemo(
+      apiUrl,
+      await seedDemoStaff(env.DATABASE_URL as string, tokensFile, tokenLifetimeDays(env)),
+    );
   } else if (existsSync(tokensFile)) {
     say(`demo staff API tokens: ${tokensFile}`);
   }

@@ -61,7 +61,9 @@ export function expectConforms(res: Response): void {
     return;
   }
   const validate = validatorFor(`${method} ${match.template} ${res.status} ${type}`, content.schema);
-  if (!validate(res.body)) {
+  // supertest parses JSON into `body`; text (Prometheus, CSV) stays in `text`.
+  const received = type.startsWith('text/') ? res.text : res.body;
+  if (!validate(received)) {
     throw new Error(
       `${method.toUpperCase()} ${match.template} ${res.status} body does not match the document: ${ajv.errorsText(validate.errors)}`,
     );
