@@ -10,6 +10,8 @@ import { createReferenceActivities } from './reference';
 import { createReminderActivities } from './reminders';
 import type { Channels } from './reminders';
 import { createRegistryActivities } from './registries';
+import { createRetentionActivities } from './retention';
+import type { TemporalAccess } from './retention';
 import type { ScspDeps } from './registries';
 import { createTreasuryActivities } from './treasury';
 
@@ -21,6 +23,10 @@ export interface ActivityDeps {
   scsp?: ScspDeps | undefined;
   /** Email and SMS; without them reminders and alerts are recorded as having no channel. */
   channels?: Channels | undefined;
+  /** The namespace the cases' workflows run in, for retention to delete their histories. */
+  temporal?: TemporalAccess | undefined;
+  /** RETENTION_DAYS (five years when not given). */
+  retentionDays?: number | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRegistryActivities(deps),
     ...createReferenceActivities(deps),
     ...createReminderActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

@@ -122,6 +122,29 @@ export const configSchema = z.object({
     .min(1)
     .max(MAX_TOKEN_LIFETIME_DAYS)
     .default(DEFAULT_TOKEN_LIFETIME_DAYS),
+  /**
+   * Days a closed case keeps its personal data before it is anonymised (PostgreSQL) and its workflow
+   * histories deleted (Temporal): 1826, five years, the usual term for municipal social-benefit files and
+   * beyond the four years in which a repayment can still be demanded (Llei 38/2003 General de Subvencions,
+   * art. 39). At least one day: the tests pass a shorter retention and their own clock to the activity.
+   */
+  RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 30)
+    .default(1826),
+  /**
+   * Days Temporal keeps a closed workflow's history (the namespace's retention), applied by the worker at
+   * start; unset: the namespace is left as its operator configured it. Keep it no longer than RETENTION_DAYS
+   * (the retention workflow deletes what is left then anyway).
+   */
+  TEMPORAL_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 30)
+    .optional(),
   /** Counts below this are withheld in the Diputació's aggregated indicators, so no family can be re-identified. */
   INDICATOR_MIN_COUNT: z.coerce.number().int().min(2).max(100).default(5),
   /** Bearer token Prometheus must send to /metrics; unset: /metrics is open (keep it on an internal network). */

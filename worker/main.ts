@@ -2,12 +2,15 @@
  * Worker process. SIGINT/SIGTERM start a graceful shutdown: running activities finish, then the process
  * closes its connections and exits.
  */
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { loadReferenceData } from '../infra/reference-data';
 import { registerSearchAttributes } from '../infra/search-attributes';
+import { dataConverterFor } from '../infra/payload-codec';
+import { applyNamespaceRetention, ensureRetentionWorkflow } from '../infra/temporal-retention';
 import { createMailer } from '../infra/channels/mail';
 import type { Mailer } from '../infra/channels/mail';
 import { createSmsGateway } from '../infra/channels/sms';
@@ -48,6 +51,21 @@ async function main(): Promise<void> {
     // cannot index its cases in a namespace that lacks these attributes.
     const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
+    if (config.TEMPORAL_RETENTION_DAYS !== undefined) {
+      // Closed histories are purged by Temporal after this many days. A namespace the worker may not change
+      // (a managed cluster) keeps its own setting: said loudly, not fatal.
+      try {
+        const { before, changed } = await applyNamespaceRetention(
+          connection,
+          config.TEMPORAL_NAMESPACE,
+          config.TEMPORAL_RETENTION_DAYS,
+        );
+        if (changed)
+          logger.info({ before, after: config.TEMPORAL_RETENTION_DAYS }, 'namespace retention set (days)');
+      } catch (err) {
+        logger.warn({ err }, 'could not set the namespace retention (TEMPORAL_RETENTION_DAYS)');
+      }
+    }
     const reference = loadReferenceData(); // a bad data file stops the worker here, naming the file
     scsp = config.REGISTRY_BASE_URL
       ? {
@@ -76,9 +94,18 @@ async function main(): Promise<void> {
     if (!channels.sms) logger.warn('SMS_GATEWAY_URL is not set: reminders and alerts by SMS are not sent');
     const worker = await createWorker({
       config,
-      deps: { prisma, reference: () => reference, scsp, channels },
+      deps: { prisma, reference: () => reference, scsp, channels, retentionDays: config.RETENTION_DAYS },
       connection,
     });
+    // The office's retention loop (workflows/retention.ts): started once, found running by later boots.
+    const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
+    const retentionRun = await ensureRetentionWorkflow(client, config.TASK_QUEUE);
+    logger.info({ retentionDays: config.RETENTION_DAYS, run: retentionRun }, 'retention workflow running');
     logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks are done
     logger.info('worker stopped');

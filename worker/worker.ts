@@ -58,13 +58,21 @@ export async function createWorker({
           logger: quietBundlerLogger,
         }));
   const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
+  const native = connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }));
   return Worker.create({
     ...(dataConverter ? { dataConverter } : {}),
-    connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
+    connection: native,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowBundle: bundle,
-    activities: createActivities(deps),
+    // Retention deletes the cases' histories through the worker's own connection, in its namespace.
+    activities: createActivities({
+      ...deps,
+      temporal: deps.temporal ?? {
+        workflowService: native.workflowService,
+        namespace: config.TEMPORAL_NAMESPACE,
+      },
+    }),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });

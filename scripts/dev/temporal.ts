@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { applyNamespaceRetention } from '../../infra/temporal-retention';
 import { stopChild } from './processes';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -28,6 +29,11 @@ export interface DevServerOptions {
   /** SQLite file that keeps state across restarts; omit for an in-memory server. */
   dbFile?: string;
   namespace?: string;
+  /**
+   * Days a closed workflow's history is kept before the server purges it (the namespace's retention);
+   * DEV_RETENTION_DAYS by default. The worker sets its own when TEMPORAL_RETENTION_DAYS is given.
+   */
+  retentionDays?: number;
   /** Where the server's own output goes. */
   logFile: string;
 }
@@ -60,6 +66,12 @@ export async function waitForTemporal(address: string, timeoutMs: number, exited
   }
 }
 
+/**
+ * The dev server's namespace retention: a day, as the server creates its namespaces with, set explicitly so
+ * that a SQLite file kept across runs (npm start) purges closed cases' histories too, whatever it was made with.
+ */
+export const DEV_RETENTION_DAYS = 1;
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
@@ -90,6 +102,16 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   });
   const address = `127.0.0.1:${opts.port}`;
   await waitForTemporal(address, 60_000, () => exitProblem);
+  const connection = await Connection.connect({ address });
+  try {
+    await applyNamespaceRetention(
+      connection,
+      opts.namespace ?? 'default',
+      opts.retentionDays ?? DEV_RETENTION_DAYS,
+    );
+  } finally {
+    await connection.close();
+  }
   return {
     address,
     process: child,

@@ -70,6 +70,10 @@ export function fakeActivities(opts: FakeOptions = {}) {
   let failuresLeft = opts.paymentFailures ?? 0;
   const activities: Activities = {
     async recordApplication() {},
+    // The retention workflow's (workflows/retention.ts); an application workflow never calls it.
+    async anonymiseDueCases() {
+      return { anonymised: 0, moreDue: false, nextDueAt: null };
+    },
     async recordTransition(input) {
       calls.transitions.push(input);
     },
