@@ -15,8 +15,10 @@ import {
   SERVICE_CODES,
 } from '../infra/scsp/protocol';
 import type { ScspRequest, ScspResponse, ServiceCode } from '../infra/scsp/protocol';
+import { isIsoDate } from '../domain/dates';
 import { faultSchema, Faults } from './faults';
 import { answerFor, NAMED_PEOPLE } from './population';
+import { bodyParserProblem } from './problems';
 
 export interface LoggedRequest {
   at: string;
@@ -107,7 +109,7 @@ export function createSimulatorApp({ logger, now = () => new Date() }: Simulator
       transmisiones: req.solicitudes.map((s) => {
         const answer = answerFor(service, s.titular, s.consentimiento, {
           municipio: s.datosEspecificos?.municipio ?? '08019',
-          fecha: s.datosEspecificos?.fecha ?? req.atributos.timestamp.slice(0, 10),
+          fecha: referenceDate(req, s),
         });
         return answer.code === '0003'
           ? { idTransmision: s.idTransmision, estado: status(answer.code), datosEspecificos: answer.data }
@@ -155,6 +157,7 @@ export function createSimulatorApp({ logger, now = () => new Date() }: Simulator
 
   app.post(SCSP_PATHS.request, async (req, res) => {
     const body = parse(requestSchema, req.body);
+    checkReferenceDates(body);
     const { idPeticion: id, codigoCertificado: service } = body.atributos;
     const documents = body.solicitudes.map((s) => s.titular.documentacion);
     const go = await trouble(service, res);
@@ -256,11 +259,12 @@ export function createSimulatorApp({ logger, now = () => new Date() }: Simulator
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'No such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const bodyProblem = bodyParserProblem(err);
     const problem =
       err instanceof HttpProblem
         ? err
-        : isBodyParserError(err)
-          ? new HttpProblem(400, `The body is not valid JSON: ${err.message}`)
+        : bodyProblem
+          ? new HttpProblem(bodyProblem.status, bodyProblem.title)
           : new HttpProblem(500, 'Simulator error');
     if (problem.status === 500) logger?.error({ err }, 'simulator error');
     res
@@ -272,8 +276,26 @@ export function createSimulatorApp({ logger, now = () => new Date() }: Simulator
   return app;
 }
 
-function isBodyParserError(err: unknown): err is Error & { type: string } {
-  return err instanceof Error && typeof (err as { type?: unknown }).type === 'string';
+/** The day a holder is asked about: the transmission's own date, or the day of the request's timestamp. */
+function referenceDate(req: ScspRequest, s: ScspRequest['solicitudes'][number]): string {
+  return s.datosEspecificos?.fecha ?? req.atributos.timestamp.slice(0, 10);
+}
+
+/**
+ * Every answer counts dates back from the reference date, so one that is no calendar day (2026-02-30, a
+ * timestamp that is not one) is refused here, before anything is stored or answered.
+ */
+function checkReferenceDates(req: ScspRequest): void {
+  const problems = req.solicitudes.flatMap((s, i) =>
+    isIsoDate(referenceDate(req, s))
+      ? []
+      : [
+          s.datosEspecificos?.fecha === undefined
+            ? `atributos.timestamp: must start with a calendar date YYYY-MM-DD (solicitudes.${i} has no datosEspecificos.fecha)`
+            : `solicitudes.${i}.datosEspecificos.fecha: must be a calendar date YYYY-MM-DD`,
+        ],
+  );
+  if (problems.length > 0) throw new HttpProblem(400, [...new Set(problems)].join('; '));
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

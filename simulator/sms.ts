@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { issuesText, problemHandlers, sendProblem } from './problems';
 
 const messageSchema = z
   .object({
@@ -89,7 +90,7 @@ export function createSmsGatewayApp(opts: SmsGatewayOptions = {}) {
     }
     const parsed = messageSchema.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('application/problem+json').json({ status: 400, title: parsed.error.message });
+      sendProblem(res, 400, issuesText(parsed.error));
       return;
     }
     const known = byReference.get(parsed.data.reference);
@@ -120,7 +121,7 @@ export function createSmsGatewayApp(opts: SmsGatewayOptions = {}) {
   app.put('/admin/faults', (req, res) => {
     const parsed = faultSchema.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('application/problem+json').json({ status: 400, title: parsed.error.message });
+      sendProblem(res, 400, issuesText(parsed.error));
       return;
     }
     faults = {
@@ -134,5 +135,6 @@ export function createSmsGatewayApp(opts: SmsGatewayOptions = {}) {
     faults = { failLeft: 0, outage: false, undeliverable: new Set() };
     res.status(204).end();
   });
+  app.use(...problemHandlers(opts.logger));
   return app;
 }

@@ -6,6 +6,7 @@ import express from 'express';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { z } from 'zod';
+import { issuesText, problemHandlers, sendProblem } from './problems';
 
 export interface CapturedMail {
   id: number;
@@ -41,6 +42,14 @@ export function createSmtpCapture() {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
+          // smtp-server only advertises SIZE and flags a message over it: refusing it is this handler's job.
+          if (stream.sizeExceeded) {
+            const err = new Error('Message exceeds fixed maximum message size') as Error & {
+              responseCode: number;
+            };
+            err.responseCode = 552;
+            return callback(err);
+          }
           if (fault.rejectLeft > 0) {
             fault.rejectLeft--;
             const err = new Error('Service busy, try again later') as Error & { responseCode: number };
@@ -84,7 +93,7 @@ export function createSmtpCapture() {
   admin.put('/faults', (req, res) => {
     const parsed = faultSchema.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('application/problem+json').json({ status: 400, title: parsed.error.message });
+      sendProblem(res, 400, issuesText(parsed.error));
       return;
     }
     fault = { rejectLeft: parsed.data.rejectNext ?? 0, code: parsed.data.rejectCode };
@@ -94,6 +103,7 @@ export function createSmtpCapture() {
     fault = { rejectLeft: 0, code: 451 };
     res.status(204).end();
   });
+  admin.use(...problemHandlers());
 
   return { smtp, admin };
 }
