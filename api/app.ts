@@ -31,6 +31,7 @@ import { DEFAULT_STUCK_THRESHOLDS } from '../domain/stuck';
 import type { StuckThresholds } from '../domain/stuck';
 import { createWebhooksRouter } from './routes/webhooks';
 import { createCodecRouter } from './routes/codec';
+import { createSubjectAccessRouter } from './routes/subject-access';
 import type { ReferenceData } from '../infra/reference-data';
 
 export interface AppDeps {
@@ -172,6 +173,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use('/applications', createApplicationsRouter(deps));
+  app.use('/subject-access-requests', createSubjectAccessRouter({ ...deps, audit }));
   app.use('/calendar', createCalendarRouter(deps));
   app.use('/catalogue', createCatalogueRouter(deps));
 

@@ -37,6 +37,8 @@ import {
   indicatorsSchema,
   aggregatedIndicatorsRequest,
   aggregatedIndicatorsSchema,
+  subjectAccessRequest,
+  subjectAccessSchema,
 } from './schemas';
 import { deadlineRequest } from './routes/calendar';
 import { smsReceiptRequest } from './routes/webhooks';
@@ -209,6 +211,23 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       400: problem('Malformed application number'),
       404: problem('No such application in your municipalities'),
       503: problem('Temporal unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/subject-access-requests',
+    summary:
+      'The right of access (GDPR art. 15): everything held about a person (DNI/NIE in the body, never in the ' +
+      'URL) in your municipalities: each case with its stored rows, audit entries and what Temporal holds. ' +
+      `Audited, one entry per case exported. Roles: ${rolesFor('export_personal_data').join(', ')}`,
+    security: [{ bearer: [] }],
+    request: { body: { content: { 'application/json': { schema: subjectAccessRequest.shape.body } } } },
+    responses: {
+      200: json('The export (no cases: nothing held about the person)', subjectAccessSchema),
+      400: problem('Not a valid DNI or NIE'),
+      403: problem('Role may not export personal data'),
+      503: problem('Temporal or PostgreSQL unreachable'),
       ...STAFF_ERRORS,
     },
   });

@@ -41,6 +41,11 @@ export const CASE_ACTIONS = [
   'read_audit',
   /** The coordinators' views: stuck cases, the office's deadlines, the workload. */
   'oversee',
+  /**
+   * The citizen's right of access (GDPR art. 15): everything held about a person in the municipalities one
+   * works for. Coordinators only: the export gathers every case of the person, professional notes included.
+   */
+  'export_personal_data',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 

@@ -160,6 +160,13 @@ const ACCESS: Record<string, Guarded | Open> = {
     query: (t) => ({ municipality: t.municipality }),
   },
   'GET /indicators/aggregated': { action: 'oversee', scope: 'own' },
+
+  // The person is named in the body; the export covers only the caller's municipalities (names no case).
+  'POST /subject-access-requests': {
+    action: 'export_personal_data',
+    scope: 'own',
+    body: () => ({ documentNumber: '12345678Z' }),
+  },
 };
 
 /** Served outside the OpenAPI document, and open: the document itself and its page. */
