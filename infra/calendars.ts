@@ -4,12 +4,11 @@
  *   domain/calendars/local/<INE code>/<year>.json      a municipality's local holidays of a year
  * A bad file stops the load with its path and what is wrong with it.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CalendarData, CalendarYear } from '../domain/calendar';
 import { isIsoDate } from '../domain/dates';
-import { readDataFile } from './data-files';
+import { readDataFile, readDataFolder } from './data-files';
 
 export const DEFAULT_CALENDAR_DIR = path.resolve(__dirname, '..', 'domain', 'calendars');
 
@@ -53,13 +52,9 @@ function readYearFile<S extends typeof yearFileSchema>(
   return data;
 }
 
+/** A missing folder holds no years (a year with no data is counted with weekends only). */
 function yearFiles(dir: string): { year: number; file: string }[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = readDataFolder(dir, (problem) => new CalendarDataError(dir, problem), { optional: true });
   return names.map((name) => {
     const m = /^(\d{4})\.json$/.exec(name);
     if (!m) throw new CalendarDataError(path.join(dir, name), 'calendar files are named <year>.json');
@@ -78,12 +73,9 @@ export function loadCalendarData(dir: string = DEFAULT_CALENDAR_DIR): CalendarDa
   }
   const local: CalendarData['local'] = {};
   const localDir = path.join(dir, 'local');
-  let codes: string[] = [];
-  try {
-    codes = readdirSync(localDir);
-  } catch {
-    codes = [];
-  }
+  const codes = readDataFolder(localDir, (problem) => new CalendarDataError(localDir, problem), {
+    optional: true,
+  });
   for (const code of codes) {
     if (!/^\d{5}$/.test(code))
       throw new CalendarDataError(path.join(localDir, code), 'folders are INE codes');

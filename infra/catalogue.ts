@@ -2,11 +2,10 @@
  * Loads the benefit catalogue: domain/catalogue/<INE code>/<effective-from date>.json, one file per version,
  * each validated on load. A bad file stops the load with its path and every problem in it.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { catalogueVersionSchema } from '../domain/catalogue';
 import type { CatalogueVersion } from '../domain/catalogue';
-import { readDataFile } from './data-files';
+import { readDataFile, readDataFolder } from './data-files';
 
 export const DEFAULT_CATALOGUE_DIR = path.resolve(__dirname, '..', 'domain', 'catalogue');
 
@@ -19,8 +18,9 @@ export class CatalogueDataError extends Error {
 
 export function loadCatalogue(dir: string = DEFAULT_CATALOGUE_DIR): CatalogueVersion[] {
   const versions: CatalogueVersion[] = [];
-  for (const code of readdirSync(dir)) {
-    for (const name of readdirSync(path.join(dir, code))) {
+  for (const code of readDataFolder(dir, (problem) => new CatalogueDataError(dir, problem))) {
+    const folder = path.join(dir, code);
+    for (const name of readDataFolder(folder, (problem) => new CatalogueDataError(folder, problem))) {
       const file = path.join(dir, code, name);
       const m = /^(\d{4}-\d{2}-\d{2})\.json$/.exec(name);
       if (!m) throw new CatalogueDataError(file, 'catalogue files are named <effective-from date>.json');

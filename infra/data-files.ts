@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 
 /**
@@ -10,9 +10,15 @@ export function readDataFile<S extends z.ZodType>(
   schema: S,
   fail: (problem: string) => Error,
 ): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw fail(`cannot be read (${(err as Error).message})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw fail(`not valid JSON (${(err as Error).message})`);
   }
@@ -21,4 +27,26 @@ export function readDataFile<S extends z.ZodType>(
     throw fail(parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'} ${i.message}`).join('; '));
   }
   return parsed.data;
+}
+
+/**
+ * The names in a data folder, sorted; `fail` builds the loader's own error when it is not a folder that can
+ * be read. A folder that does not exist is empty when `optional`, an error otherwise.
+ */
+export function readDataFolder(
+  dir: string,
+  fail: (problem: string) => Error,
+  { optional = false }: { optional?: boolean } = {},
+): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (optional && code === 'ENOENT') return [];
+    throw fail(
+      code === 'ENOTDIR'
+        ? 'is a file where a folder is expected'
+        : `cannot be read (${(err as Error).message})`,
+    );
+  }
 }
