@@ -1,10 +1,13 @@
 /**
  * Property: whatever is thrown at any endpoint of the API (random JSON, malformed bodies, odd query
- * strings, bad ids, bad or missing tokens), the answer is never a 500 and every error is problem+json.
+ * strings, bad ids, bad or missing tokens), the answer is never a 500 and every error is problem+json;
+ * and a refused request writes nothing (no application, household claim, unfinished intake or assessment
+ * note is left behind: only the requests that were accepted account for the rows there are afterwards).
  * The endpoints come from the OpenAPI document, so a new endpoint is fuzzed without touching this file.
  */
 import fc from 'fast-check';
 import { intakeRequest } from '../helpers/fixtures';
+import { fuzzCounts } from '../helpers/fuzz-counts';
 import { OPENAPI_DOCUMENT } from '../helpers/openapi';
 import { startStack } from '../helpers/stack';
 import type { Stack, StaffSession } from '../helpers/stack';
@@ -42,18 +45,48 @@ const query = fc.dictionary(
   fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String), fc.constant('')),
 );
 
+const counts = fuzzCounts(__filename);
+
 describe('API fuzzing', () => {
   let stack: Stack;
   let coordinator: StaffSession;
   let caseId: string;
+  let before: Written;
+  /** What the accepted requests may have written: the applications filed, the assessments taken. */
+  const accepted = { applications: new Set<string>(), assessments: 0 };
+
+  /** The rows a request can write before it is refused. */
+  interface Written {
+    applications: string[];
+    claimedBy: string[];
+    unfinishedIntakes: number;
+    notes: number;
+  }
+  async function written(): Promise<Written> {
+    const { prisma } = stack.db;
+    const [applications, claims, unfinishedIntakes, notes] = await Promise.all([
+      prisma.application.findMany({ select: { id: true } }),
+      prisma.householdClaim.findMany({ select: { applicationId: true }, distinct: ['applicationId'] }),
+      prisma.intakeRequest.count({ where: { applicationId: null } }),
+      prisma.professionalNote.count(),
+    ]);
+    return {
+      applications: applications.map((a) => a.id).sort(),
+      claimedBy: claims.map((c) => c.applicationId).sort(),
+      unfinishedIntakes,
+      notes,
+    };
+  }
 
   beforeAll(async () => {
     stack = await startStack();
     coordinator = await stack.as('coordinator');
     const res = await coordinator.api.post('/applications').send(intakeRequest()).expect(201);
     caseId = res.body.applicationId as string;
+    before = await written();
   });
   afterAll(async () => {
+    counts.write();
     await stack?.stop();
   });
 
@@ -71,6 +104,7 @@ describe('API fuzzing', () => {
         query,
         fc.constantFrom('valid', 'none', 'garbage'),
         async (id, payload, params, auth) => {
+          counts.hit(`API ${method.toUpperCase()} ${template}`);
           const path = template
             .replace('{id}', id())
             .replace('{municipality}', encodeURIComponent(id().slice(0, 8)));
@@ -89,9 +123,24 @@ describe('API fuzzing', () => {
             throw new Error(`${method.toUpperCase()} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
           }
           if (res.status >= 400) expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+          if (method === 'post' && template === '/applications' && res.status === 201)
+            accepted.applications.add(res.body.applicationId as string);
+          if (method === 'post' && template.endsWith('/assessment') && res.status === 200)
+            accepted.assessments++;
         },
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('refused requests wrote nothing: the rows there are come from the accepted ones', async () => {
+    const after = await written();
+    expect(after.applications).toEqual(
+      [...new Set([...before.applications, ...accepted.applications])].sort(),
+    );
+    for (const id of after.claimedBy) expect([...before.claimedBy, ...accepted.applications]).toContain(id);
+    expect(after.unfinishedIntakes).toBe(before.unfinishedIntakes);
+    // Assessments with a report (one note each) are the only notes a request writes.
+    expect(after.notes - before.notes).toBeLessThanOrEqual(accepted.assessments);
   });
 });
