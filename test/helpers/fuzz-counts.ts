@@ -1,8 +1,8 @@
 /**
  * Counts the fuzz cases the property-based tests really ran (every execution of a property, shrinking
- * included) and writes them to test-artifacts/fuzz-counts.json, one entry per target (a later run of a target
- * replaces its entry), so that a run can report how many cases each target took. Several Jest workers write
- * the file: a lock file serialises them.
+ * included) and writes them to test-artifacts/fuzz-counts.json, one entry per target (a later run of a test
+ * file replaces that file's entries), so that a run can report how many cases each target took. Several Jest
+ * workers write the file: a lock file serialises them.
  */
 import {
   closeSync,
@@ -23,7 +23,7 @@ const LOCK = `${FILE}.lock`;
 export interface FuzzCounts {
   /** Counts one case of `target`; call it at the start of the property. */
   hit(target: string): void;
-  /** Adds this file's counts to test-artifacts/fuzz-counts.json (call in afterAll). */
+  /** Writes this file's counts into test-artifacts/fuzz-counts.json (call in afterAll). */
   write(): void;
   readonly counts: Readonly<Record<string, number>>;
 }
@@ -83,8 +83,13 @@ export function fuzzCounts(file: string): FuzzCounts {
       withLock(() => {
         const current = readCounts();
         const at = new Date().toISOString();
+        const relative = path.relative(path.dirname(DIR), file);
+        // This file's run replaces what it wrote before: a target renamed or removed does not linger.
+        for (const [target, entry] of Object.entries(current.targets)) {
+          if (entry.file === relative) delete current.targets[target];
+        }
         for (const [target, cases] of Object.entries(counts)) {
-          current.targets[target] = { cases, file: path.relative(path.dirname(DIR), file), at };
+          current.targets[target] = { cases, file: relative, at };
         }
         current.updatedAt = at;
         current.totalCases = Object.values(current.targets).reduce((sum, t) => sum + t.cases, 0);
