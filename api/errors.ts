@@ -82,8 +82,15 @@ const UNAVAILABLE_CODES = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
   'EHOSTUNREACH',
+  // PostgreSQL: shut down by an administrator or a crash, starting up, connection lost or refused.
   '57P01',
+  '57P02',
   '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
   // Prisma: cannot reach the server, timed out, connection closed, no connection free in the pool.
   'P1001',
   'P1002',
@@ -92,13 +99,42 @@ const UNAVAILABLE_CODES = new Set([
   'P2024',
 ]);
 
-function isDependencyUnavailable(err: unknown): boolean {
+/** What Prisma's driver adapter says the database answered (`meta.driverAdapterError.cause`). */
+interface AdapterCause {
+  kind?: unknown;
+  code?: unknown;
+  originalCode?: unknown;
+}
+
+/** Whether a database or Temporal that cannot be reached (or is restarting) is behind this error. */
+export function isDependencyUnavailable(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal is away.
     if (isGrpcServiceError(e) && [14, 4].includes(Number(e.code))) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    // A session PostgreSQL cut while restarting comes wrapped in a Prisma error of its own code (P2039).
+    const cause = (e as { meta?: { driverAdapterError?: { cause?: AdapterCause } } }).meta?.driverAdapterError
+      ?.cause;
+    if (cause?.kind === 'DatabaseNotReachable') return true;
+    for (const c of [cause?.code, cause?.originalCode]) {
+      if (typeof c === 'string' && UNAVAILABLE_CODES.has(c)) return true;
+    }
     if (e.name === 'DriverAdapterError' && /ECONNREFUSED|terminat|connect/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether Temporal refused a query or update because the case's workflow task keeps failing (a bug, or a
+ * replay that does not match its history): the case is held, not gone, and needs an engineer, not a retry
+ * by the person; coordinators see it among the stuck cases.
+ */
+export function isWorkflowTaskFailing(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && Number(e.code) === 9 && /workflow task in failed state/i.test(e.message)) {
+      return true;
+    }
   }
   return false;
 }
@@ -130,6 +166,14 @@ export function toHttpError(err: unknown): HttpError | undefined {
       return new HttpError(422, 'Action refused', failure.message, { rejection: failure.type });
     }
   }
+  if (isWorkflowTaskFailing(err)) {
+    return new HttpError(
+      503,
+      'Case held by a failing workflow task',
+      "El flux de l'expedient no pot fer el pas següent; surt entre els expedients encallats perquè l'oficina el repari. / El flujo del expediente no puede dar el paso siguiente; aparece entre los expedientes atascados para que la oficina lo repare.",
+      { retryAfterSeconds: 60, rejection: 'WorkflowTaskFailing' },
+    );
+  }
   if (isDependencyUnavailable(err)) {
     return HttpError.unavailable('A service the office depends on is unreachable; try again shortly');
   }
@@ -141,6 +185,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const known = toHttpError(err);
     const problem = known ?? new HttpError(500, 'Internal error', 'The error has been logged');
     if (!known) logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    // Held by a failing workflow task: the person gets a 503, an engineer must look.
+    else if (known.extra.rejection === 'WorkflowTaskFailing') {
+      logger.error({ err, method: req.method, path: req.path }, 'case held by a failing workflow task');
+    }
     if (problem.extra.retryAfterSeconds)
       res.setHeader('Retry-After', String(problem.extra.retryAfterSeconds));
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ogps"');

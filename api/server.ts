@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     server.close(() => {
       // The audit rows of the last requests are written before the database connection goes.
       void audit
-        .flush()
+        .close()
         .then(() => Promise.allSettled([connection.close(), prisma.$disconnect()]))
         .then(() => process.exit(0));
     });

@@ -194,6 +194,11 @@ const REMINDERS_PATCH = 'reminders';
  * case view: test/histories/v1-* to v4-*); new ones write both in one activity, one round trip fewer.
  */
 const ONE_STEP_PROJECTION_PATCH = 'one-step-projection';
+/**
+ * A registry's `since` is when it entered its current state (unavailable since the first failed round),
+ * no longer the latest round: the coordinators' "blocked for more than 4 hours" compares with it.
+ */
+const REGISTRY_SINCE_PATCH = 'registry-since-state-change';
 
 const [REMINDER_HOURS, REMINDER_MINUTES] = REMINDER_HOUR.split(':').map(Number) as [number, number];
 
@@ -379,6 +384,7 @@ export async function applicationWorkflow(
   }
 
   let oneStepProjection: boolean | undefined;
+  let registrySinceOnChange: boolean | undefined;
   function oneStepProjectionOn(): boolean {
     oneStepProjection ??= patched(ONE_STEP_PROJECTION_PATCH);
     return oneStepProjection;
@@ -1113,8 +1119,9 @@ export async function applicationWorkflow(
     detail?: string,
   ): boolean {
     const wasBlocked = entry.state === 'unavailable';
+    registrySinceOnChange ??= patched(REGISTRY_SINCE_PATCH);
+    if (entry.state !== state || !registrySinceOnChange) entry.since = nowIso();
     entry.state = state;
-    entry.since = nowIso();
     entry.detail = detail;
     const blocked = (status.registries ?? []).filter((r) => r.state === 'unavailable').map((r) => r.service);
     status.blockedOn = blocked.length > 0 ? blocked : undefined;

@@ -90,6 +90,8 @@ function runningPort(dataDir: string): number | undefined {
 export async function startLocalPostgres(
   requestedDataDir: string,
   log: (msg: string) => void = () => undefined,
+  /** The port to listen on (a restart that clients must find again); a free one when omitted. */
+  requestedPort?: number,
 ): Promise<LocalPostgres> {
   const dataDir = resolveDataDir(requestedDataDir);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -116,7 +118,7 @@ export async function startLocalPostgres(
   if (port) {
     log(`PostgreSQL already running on 127.0.0.1:${port}`);
   } else {
-    port = await freePort();
+    port = requestedPort ?? (await freePort());
     const logFile = path.join(dataDir, 'server.log');
     const options = [
       `-p ${port}`,

@@ -1,13 +1,16 @@
 /**
  * The lifecycle workflow with its real activities (PostgreSQL, the PCI/SCSP connectors) against the
- * registry simulator process, in the time-skipping server: an outage that ends while the case waits, and
- * one that outlasts the office's fallback time.
+ * registry simulator process, in the time-skipping server: an outage that ends while the case waits, one of
+ * hours over several cases (stuck for the coordinators, then recovered with nobody acting), and one that
+ * outlasts the office's fallback time.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
+import { DEFAULT_STUCK_THRESHOLDS } from '../../domain/stuck';
+import { createCoordination } from '../../infra/coordination';
 import { createScspClient } from '../../infra/scsp/client';
 import type { ScspClient } from '../../infra/scsp/client';
 import { loadReferenceData } from '../../infra/reference-data';
@@ -58,6 +61,14 @@ describe('applicationWorkflow with the registry simulator', () => {
     fn: (handle: Handle) => Promise<void>,
     adjust: (input: ApplicationInput) => ApplicationInput = (input) => input,
   ) {
+    await withCases(1, ([handle]) => fn(handle!), adjust);
+  }
+
+  async function withCases(
+    n: number,
+    fn: (handles: Handle[]) => Promise<void>,
+    adjust: (input: ApplicationInput) => ApplicationInput = (input) => input,
+  ) {
     const taskQueue = uniqueTaskQueue();
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -69,17 +80,21 @@ describe('applicationWorkflow with the registry simulator', () => {
         scsp: { client, officialNif: '11111111H' },
       }),
     });
-    const id = `08187-2026-${String(900000 + ++seq)}`;
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
-        taskQueue,
-        workflowId: id,
-        args: [adjust(await caseInput(env, id, 'URGENCY_FOOD', FAMILY))],
-      });
+      const handles = await Promise.all(
+        Array.from({ length: n }, async () => {
+          const id = `08187-2026-${String(900000 + ++seq)}`;
+          return env.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+            taskQueue,
+            workflowId: id,
+            args: [adjust(await caseInput(env, id, 'URGENCY_FOOD', FAMILY))],
+          });
+        }),
+      );
       try {
-        await fn(handle);
+        await fn(handles);
       } finally {
-        await finish(handle).catch(() => undefined);
+        await Promise.all(handles.map((h) => finish(h).catch(() => undefined)));
       }
     });
   }
@@ -112,6 +127,62 @@ describe('applicationWorkflow with the registry simulator', () => {
       // One record for PADRO however many attempts it took.
       expect(rows.find((r) => r.service === 'PADRO')!.attempts).toBeGreaterThan(1);
     });
+  });
+
+  it('waits out an outage of hours over several cases: stuck with the reason, then recovered with nobody acting', async () => {
+    await faults('PUT', { service: 'PADRO', outage: true });
+    try {
+      await withCases(6, async (handles) => {
+        for (const handle of handles) await blockedOn(handle, 'PADRO');
+        // Five hours of outage: past the coordinators' threshold (4 h), short of the fallback (24 h).
+        await env.sleep('5 hours');
+        const coordination = createCoordination({
+          prisma: db.prisma,
+          temporal: env.client,
+          calendar: reference.calendar,
+          thresholds: DEFAULT_STUCK_THRESHOLDS,
+        });
+        const ids = handles.map((h) => h.workflowId);
+        const during = await coordination.stuck(['08187'], new Date(await env.currentTimeMs()));
+        for (const id of ids) {
+          const found = during.find((c) => c.applicationId === id);
+          expect(found?.findings).toEqual(
+            expect.arrayContaining([
+              expect.objectContaining({
+                reason: 'registry_unavailable',
+                detail: expect.stringContaining('PADRO'),
+              }),
+            ]),
+          );
+        }
+        for (const handle of handles) {
+          const view = await db.prisma.application.findUniqueOrThrow({ where: { id: handle.workflowId } });
+          expect(view.blockedOn).toEqual(['PADRO']);
+        }
+
+        // The register comes back; nobody touches the cases: the next scheduled round takes the answer.
+        await faults('DELETE');
+        // The next round is at most an hour away (rounds are hourly after the first hour).
+        await env.sleep('1 hour');
+        for (const handle of handles) {
+          const status = await reach(env, handle, 'assessment');
+          expect(status.blockedOn).toBeUndefined();
+          expect(status.documentRequest).toBeUndefined();
+        }
+        const after = await coordination.stuck(['08187'], new Date(await env.currentTimeMs()));
+        const stillBlocked = after.filter(
+          (c) => ids.includes(c.applicationId) && c.findings.some((f) => f.reason === 'registry_unavailable'),
+        );
+        expect(stillBlocked).toEqual([]);
+        const padro = await db.prisma.registryConsultation.findMany({
+          where: { applicationId: { in: ids }, service: 'PADRO' },
+        });
+        expect(padro).toHaveLength(ids.length);
+        expect(padro.every((r) => r.status === 'obtained' && r.attempts > 1)).toBe(true);
+      });
+    } finally {
+      await faults('DELETE');
+    }
   });
 
   it('asks the person for the certificate of residence when the register stays down past the fallback', async () => {
