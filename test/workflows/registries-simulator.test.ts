@@ -25,6 +25,10 @@ import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../help
 
 type Handle = WorkflowHandle<typeof applicationWorkflow>;
 
+// Hours of workflow time against a real simulator process: on two busy cores a case takes longer than the
+// default two minutes to get there (a limit on the run, not an assertion on speed).
+jest.setTimeout(300_000);
+
 describe('applicationWorkflow with the registry simulator', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
