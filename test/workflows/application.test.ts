@@ -1,7 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -47,30 +44,10 @@ import {
   until,
 } from '../helpers/lifecycle';
 import type { Declared, FakeOptions } from '../helpers/lifecycle';
+import { recordHistory, recording } from '../helpers/histories';
 import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 
 type Handle = WorkflowHandle<typeof applicationWorkflow>;
-
-/**
- * Where RECORD_HISTORIES=1 writes: one folder per generation of the workflow code. Earlier generations stay
- * in test/histories, because cases started under them may still be running; start a new folder whenever a
- * patch changes the commands the workflow issues.
- */
-const RECORDED_GENERATION = 'v5-one-step-projection';
-
-async function recordHistory(handle: Handle): Promise<void> {
-  const name = (expect.getState().currentTestName ?? handle.workflowId)
-    .replace(/^applicationWorkflow /, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-  const dir = path.resolve(__dirname, '..', 'histories', RECORDED_GENERATION);
-  mkdirSync(dir, { recursive: true });
-  // Binary protobuf: historyToJSON trips over Jest's second copy of protobufjs.
-  const history = temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
-  writeFileSync(path.join(dir, `application-${name}.pb`), history);
-}
 
 describe('applicationWorkflow', () => {
   let env: TestWorkflowEnvironment;
@@ -114,7 +91,7 @@ describe('applicationWorkflow', () => {
         // Whatever the outcome, the case ends before its worker stops (see finish()).
         await finish(handle).catch(() => undefined);
         // RECORD_HISTORIES=1 keeps each path's history for the replay gate (test/workflows/replay.test.ts).
-        if (process.env.RECORD_HISTORIES) await recordHistory(handle);
+        if (recording) await recordHistory(handle, 'application', { stripFromName: /^applicationWorkflow / });
       }
     });
   }

@@ -1,6 +1,6 @@
 /**
  * The determinism gate: recorded histories of every lifecycle path (test/histories, written by
- * `RECORD_HISTORIES=1 npm run test:jest -- test/workflows/application`) must replay against the current
+ * `npm run record:histories`, from the workflow suites) must replay against the current
  * workflow code. A change that breaks them fails here; it must go through patched() instead.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,9 +9,10 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import * as workflowTypes from '../../workflows';
 import { bundleWorkflows } from '../helpers/temporal';
 
-// One folder per generation of the workflow code (see RECORDED_GENERATION in application.test.ts).
+// One folder per generation of the workflow code (see RECORDED_GENERATION in test/helpers/histories.ts).
 const dir = path.resolve(__dirname, '..', 'histories');
 const generations = readdirSync(dir).sort();
 const files = generations.flatMap((g) =>
@@ -38,6 +39,16 @@ describe('replay of recorded histories', () => {
       expect(files.filter((f) => f.startsWith(`${g}${path.sep}`)).length).toBeGreaterThanOrEqual(15);
     }
     expect(histories.every((h) => (h.history.events?.length ?? 0) > 10)).toBe(true);
+  });
+
+  it('has recorded histories of every workflow type the worker runs', () => {
+    const recordedTypes = new Set(
+      histories.map(
+        (h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name,
+      ),
+    );
+    const missing = Object.keys(workflowTypes).filter((t) => !recordedTypes.has(t));
+    expect(missing).toEqual([]);
   });
 
   it('records the newest generation with a change of state projected in one activity', () => {
