@@ -6,6 +6,19 @@ import { z } from 'zod';
 import { PayloadKeyError, parsePayloadKeys } from './payload-codec';
 import { DEFAULT_TOKEN_LIFETIME_DAYS, MAX_TOKEN_LIFETIME_DAYS } from './staff';
 
+/**
+ * A number written in decimal digits (`30`, `1.5`, spaces around allowed). `z.coerce.number()` would read
+ * a blank value as 0, `0x50` as 80 and `1e3` as 1000: a typo in a deployment must be refused, not guessed.
+ */
+function decimal<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    if (/^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v.trim());
+    ctx.issues.push({ code: 'custom', message: 'must be a number written in decimal digits', input: v });
+    return z.NEVER;
+  }, schema);
+}
+
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -27,7 +40,7 @@ export const configSchema = z.object({
   TASK_QUEUE: z.string().min(1).default('ogps-applications'),
   DATABASE_URL: postgresUrl,
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: decimal(z.number().int().min(1).max(65535)).default(3000),
   /** Largest request body the API accepts. */
   BODY_LIMIT: z
     .string()
@@ -45,9 +58,9 @@ export const configSchema = z.object({
     .pipe(z.array(z.url().refine((u) => !u.endsWith('/'), 'an origin has no trailing slash')))
     .default([]),
   /** Requests per minute per staff member (and per address before authentication, brute force). */
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_PER_MINUTE: decimal(z.number().int().min(1).max(100_000)).default(600),
+  WORKER_MAX_CACHED_WORKFLOWS: decimal(z.number().int().min(0)).default(1000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: decimal(z.number().int().min(1)).default(100),
   /**
    * host:port where the worker serves Temporal's own worker metrics (cache size and evictions, task latencies,
    * slots) for Prometheus at /metrics; unset: not served. Keep it on an internal network.
@@ -77,7 +90,7 @@ export const configSchema = z.object({
    */
   REGISTRY_BASE_URL: z.url().optional(),
   /** Time a registry has to answer one request. */
-  REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
+  REGISTRY_TIMEOUT_MS: decimal(z.number().int().min(100).max(120_000)).default(30_000),
   /** PEM files for mutual TLS with the platform: the office's certificate and key, the platform's CA. */
   REGISTRY_TLS_CERT: z.string().min(1).optional(),
   REGISTRY_TLS_KEY: z.string().min(1).optional(),
@@ -85,11 +98,12 @@ export const configSchema = z.object({
   /** NIF of the official responsible for the consultations, sent with each one (with the acting person). */
   REGISTRY_OFFICIAL_NIF: z.string().min(1).default('00000000T'),
   /** Hours a registry may stay unavailable before its documents are asked of the person instead. */
-  REGISTRY_FALLBACK_HOURS: z.coerce
-    .number()
-    .min(1)
-    .max(24 * 30)
-    .default(24),
+  REGISTRY_FALLBACK_HOURS: decimal(
+    z
+      .number()
+      .min(1)
+      .max(24 * 30),
+  ).default(24),
   /** SMTP server for email (smtp://user:pass@host:port, smtps:// for TLS); unset: no email is sent. */
   SMTP_URL: z
     .url()
@@ -102,51 +116,51 @@ export const configSchema = z.object({
   /** Shared secret the SMS gateway sends with delivery receipts (X-Webhook-Secret); unset: receipts refused. */
   SMS_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Stuck-case thresholds (domain/stuck.ts). */
-  STUCK_REGISTRY_HOURS: z.coerce
-    .number()
-    .min(0)
-    .max(24 * 30)
-    .default(4),
-  STUCK_ACTIVITY_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(3),
-  STUCK_IDLE_BUSINESS_DAYS: z.coerce.number().int().min(1).max(365).default(10),
-  STUCK_MAX_TIME_BUSINESS_DAYS: z.coerce.number().int().min(0).max(60).default(5),
-  STUCK_REMEDY_REMINDERS: z.coerce.number().int().min(1).max(10).default(2),
+  STUCK_REGISTRY_HOURS: decimal(
+    z
+      .number()
+      .min(0)
+      .max(24 * 30),
+  ).default(4),
+  STUCK_ACTIVITY_ATTEMPTS: decimal(z.number().int().min(1).max(1000)).default(3),
+  STUCK_IDLE_BUSINESS_DAYS: decimal(z.number().int().min(1).max(365)).default(10),
+  STUCK_MAX_TIME_BUSINESS_DAYS: decimal(z.number().int().min(0).max(60)).default(5),
+  STUCK_REMEDY_REMINDERS: decimal(z.number().int().min(1).max(10)).default(2),
   /** Seconds a scan of stuck cases is shared by the requests that follow (the page, /metrics). */
-  STUCK_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  STUCK_CACHE_SECONDS: decimal(z.number().int().min(0).max(3600)).default(30),
   /** Seconds a token's staff member is remembered by the API: a revocation takes effect within it, expiry at once. */
-  TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(15),
+  TOKEN_CACHE_SECONDS: decimal(z.number().int().min(0).max(300)).default(15),
   /** Days a staff API token lives when issued without a lifetime of its own (`npm run staff -- token`, the demo). */
-  TOKEN_LIFETIME_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_TOKEN_LIFETIME_DAYS)
-    .default(DEFAULT_TOKEN_LIFETIME_DAYS),
+  TOKEN_LIFETIME_DAYS: decimal(z.number().int().min(1).max(MAX_TOKEN_LIFETIME_DAYS)).default(
+    DEFAULT_TOKEN_LIFETIME_DAYS,
+  ),
   /**
    * Days a closed case keeps its personal data before it is anonymised (PostgreSQL) and its workflow
    * histories deleted (Temporal): 1826, five years, the usual term for municipal social-benefit files and
    * beyond the four years in which a repayment can still be demanded (Llei 38/2003 General de Subvencions,
    * art. 39). At least one day: the tests pass a shorter retention and their own clock to the activity.
    */
-  RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(365 * 30)
-    .default(1826),
+  RETENTION_DAYS: decimal(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 30),
+  ).default(1826),
   /**
    * Days Temporal keeps a closed workflow's history (the namespace's retention), applied by the worker at
    * start; unset: the namespace is left as its operator configured it. Keep it no longer than RETENTION_DAYS
    * (the retention workflow deletes what is left then anyway).
    */
-  TEMPORAL_RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(365 * 30)
-    .optional(),
+  TEMPORAL_RETENTION_DAYS: decimal(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 30),
+  ).optional(),
   /** Counts below this are withheld in the Diputació's aggregated indicators, so no family can be re-identified. */
-  INDICATOR_MIN_COUNT: z.coerce.number().int().min(2).max(100).default(5),
+  INDICATOR_MIN_COUNT: decimal(z.number().int().min(2).max(100)).default(5),
   /** Bearer token Prometheus must send to /metrics; unset: /metrics is open (keep it on an internal network). */
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Seed demo applications on an empty database (npm start turns it on for its embedded servers). */

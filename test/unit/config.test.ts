@@ -35,6 +35,19 @@ describe('configuration', () => {
     ).toEqual(['DATABASE_URL', 'DEMO_DATA', 'PORT', 'TEMPORAL_ADDRESS', 'WORKER_METRICS_ADDRESS']);
   });
 
+  it('reads numbers only as decimal digits: a blank, hexadecimal or exponent value is refused, not guessed', () => {
+    for (const value of ['   ', '0x50', '1e3', '7 days', 'Infinity']) {
+      expect(problemsOf({ ...valid, PORT: value, STUCK_REGISTRY_HOURS: value })).toEqual([
+        'PORT',
+        'STUCK_REGISTRY_HOURS',
+      ]);
+    }
+    expect(loadConfig({ ...valid, PORT: ' 8080 ', STUCK_REGISTRY_HOURS: '1.5' })).toMatchObject({
+      PORT: 8080,
+      STUCK_REGISTRY_HOURS: 1.5,
+    });
+  });
+
   it('requires a database', () => {
     expect(problemsOf({})).toEqual(['DATABASE_URL']);
   });
