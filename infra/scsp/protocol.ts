@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import type { REGISTRY_SERVICES } from '../../domain/catalogue';
+import { isIsoDate } from '../../domain/dates';
 
 export const SCSP_PATHS = {
   request: '/scsp/peticion',
@@ -44,7 +45,8 @@ export type TransmissionStatusCode = (typeof TransmissionStatus)[keyof typeof Tr
 export const consentSchema = z.enum(['Si', 'NoOpo', 'Ley']);
 export type Consent = z.infer<typeof consentSchema>;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+// A calendar date that exists: a registry's 2026-02-30 is a malformed answer, not a date to compute with.
+const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
 
 // ---- service-specific data (datosEspecificos of an answer) ---------------------------------------------
 
