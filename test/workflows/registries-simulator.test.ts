@@ -72,10 +72,11 @@ describe('applicationWorkflow with the registry simulator', () => {
     n: number,
     fn: (handles: Handle[]) => Promise<void>,
     adjust: (input: ApplicationInput) => ApplicationInput = (input) => input,
+    on: TestWorkflowEnvironment = env,
   ) {
     const taskQueue = uniqueTaskQueue();
     const worker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: on.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
       activities: createActivities({
@@ -88,10 +89,10 @@ describe('applicationWorkflow with the registry simulator', () => {
       const handles = await Promise.all(
         Array.from({ length: n }, async () => {
           const id = `08187-2026-${String(900000 + ++seq)}`;
-          return env.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
+          return on.client.workflow.start<typeof applicationWorkflow>('applicationWorkflow', {
             taskQueue,
             workflowId: id,
-            args: [adjust(await caseInput(env, id, 'URGENCY_FOOD', FAMILY))],
+            args: [adjust(await caseInput(on, id, 'URGENCY_FOOD', FAMILY))],
           });
         }),
       );
@@ -103,11 +104,11 @@ describe('applicationWorkflow with the registry simulator', () => {
     });
   }
 
-  async function blockedOn(handle: Handle, service: string) {
+  async function blockedOn(handle: Handle, service: string, on: TestWorkflowEnvironment = env) {
     for (let i = 0; i < 60; i++) {
       const status = await handle.query(statusQuery);
       if (status.blockedOn?.includes(service)) return status;
-      await env.sleep('1 minute');
+      await on.sleep('1 minute');
     }
     throw new Error(`never blocked on ${service}`);
   }
@@ -134,58 +135,69 @@ describe('applicationWorkflow with the registry simulator', () => {
   });
 
   it('waits out an outage of hours over several cases: stuck with the reason, then recovered with nobody acting', async () => {
+    // A time-skipping server of its own: six cases with activities still in flight when the worker stops can
+    // leave the server's time-skipping lock held on a loaded machine, and every later sleep of the suite
+    // would then wait in real time.
+    const own = await createTimeSkippingEnv();
     await faults('PUT', { service: 'PADRO', outage: true });
     try {
-      await withCases(6, async (handles) => {
-        for (const handle of handles) await blockedOn(handle, 'PADRO');
-        // Five hours of outage: past the coordinators' threshold (4 h), short of the fallback (24 h).
-        await env.sleep('5 hours');
-        const coordination = createCoordination({
-          prisma: db.prisma,
-          temporal: env.client,
-          calendar: reference.calendar,
-          thresholds: DEFAULT_STUCK_THRESHOLDS,
-        });
-        const ids = handles.map((h) => h.workflowId);
-        const during = await coordination.stuck(['08187'], new Date(await env.currentTimeMs()));
-        for (const id of ids) {
-          const found = during.find((c) => c.applicationId === id);
-          expect(found?.findings).toEqual(
-            expect.arrayContaining([
-              expect.objectContaining({
-                reason: 'registry_unavailable',
-                detail: expect.stringContaining('PADRO'),
-              }),
-            ]),
-          );
-        }
-        for (const handle of handles) {
-          const view = await db.prisma.application.findUniqueOrThrow({ where: { id: handle.workflowId } });
-          expect(view.blockedOn).toEqual(['PADRO']);
-        }
+      await withCases(
+        6,
+        async (handles) => {
+          for (const handle of handles) await blockedOn(handle, 'PADRO', own);
+          // Five hours of outage: past the coordinators' threshold (4 h), short of the fallback (24 h).
+          await own.sleep('5 hours');
+          const coordination = createCoordination({
+            prisma: db.prisma,
+            temporal: own.client,
+            calendar: reference.calendar,
+            thresholds: DEFAULT_STUCK_THRESHOLDS,
+          });
+          const ids = handles.map((h) => h.workflowId);
+          const during = await coordination.stuck(['08187'], new Date(await own.currentTimeMs()));
+          for (const id of ids) {
+            const found = during.find((c) => c.applicationId === id);
+            expect(found?.findings).toEqual(
+              expect.arrayContaining([
+                expect.objectContaining({
+                  reason: 'registry_unavailable',
+                  detail: expect.stringContaining('PADRO'),
+                }),
+              ]),
+            );
+          }
+          for (const handle of handles) {
+            const view = await db.prisma.application.findUniqueOrThrow({ where: { id: handle.workflowId } });
+            expect(view.blockedOn).toEqual(['PADRO']);
+          }
 
-        // The register comes back; nobody touches the cases: the next scheduled round takes the answer.
-        await faults('DELETE');
-        // The next round is at most an hour away (rounds are hourly after the first hour).
-        await env.sleep('1 hour');
-        for (const handle of handles) {
-          const status = await reach(env, handle, 'assessment');
-          expect(status.blockedOn).toBeUndefined();
-          expect(status.documentRequest).toBeUndefined();
-        }
-        const after = await coordination.stuck(['08187'], new Date(await env.currentTimeMs()));
-        const stillBlocked = after.filter(
-          (c) => ids.includes(c.applicationId) && c.findings.some((f) => f.reason === 'registry_unavailable'),
-        );
-        expect(stillBlocked).toEqual([]);
-        const padro = await db.prisma.registryConsultation.findMany({
-          where: { applicationId: { in: ids }, service: 'PADRO' },
-        });
-        expect(padro).toHaveLength(ids.length);
-        expect(padro.every((r) => r.status === 'obtained' && r.attempts > 1)).toBe(true);
-      });
+          // The register comes back; nobody touches the cases: the next scheduled round takes the answer.
+          await faults('DELETE');
+          // The next round is at most an hour away (rounds are hourly after the first hour).
+          await own.sleep('1 hour');
+          for (const handle of handles) {
+            const status = await reach(own, handle, 'assessment');
+            expect(status.blockedOn).toBeUndefined();
+            expect(status.documentRequest).toBeUndefined();
+          }
+          const after = await coordination.stuck(['08187'], new Date(await own.currentTimeMs()));
+          const stillBlocked = after.filter(
+            (c) =>
+              ids.includes(c.applicationId) && c.findings.some((f) => f.reason === 'registry_unavailable'),
+          );
+          expect(stillBlocked).toEqual([]);
+          const padro = await db.prisma.registryConsultation.findMany({
+            where: { applicationId: { in: ids }, service: 'PADRO' },
+          });
+          expect(padro).toHaveLength(ids.length);
+          expect(padro.every((r) => r.status === 'obtained' && r.attempts > 1)).toBe(true);
+        },
+        undefined,
+        own,
+      );
     } finally {
       await faults('DELETE');
+      await own.teardown();
     }
   });
 
