@@ -12,13 +12,10 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import type Test from 'supertest/lib/test';
-import { createApp } from '../../api/app';
 import { CASE_ACTION_ROUTES } from '../../api/case-actions';
 import { CASE_ACTIONS, mayPerform, rolesFor, STAFF_ROLES } from '../../domain/access';
 import type { CaseAction, StaffRole } from '../../domain/access';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
-import { createLogger } from '../../infra/logger';
-import { loadReferenceData } from '../../infra/reference-data';
 import {
   DEFAULT_TOKEN_LIFETIME_DAYS,
   MAX_TOKEN_LIFETIME_DAYS,
@@ -485,12 +482,7 @@ describe('access matrix', () => {
 
     it('refuses a remembered token as soon as it expires, not when the cache forgets it', async () => {
       let now = Date.now();
-      const app = createApp({
-        temporal: stack.client,
-        prisma: stack.db.prisma,
-        logger: createLogger('silent', 'test'),
-        reference: loadReferenceData(),
-        taskQueue: stack.taskQueue,
+      const app = stack.appWith({
         tokenCacheSeconds: 300,
         tokenClock: () => new Date(now),
       });

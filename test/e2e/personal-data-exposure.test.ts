@@ -8,11 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import type { AuditWriter } from '../../api/audit';
 import { dniFor } from '../../domain/identity';
 import { createLogger } from '../../infra/logger';
-import { loadReferenceData } from '../../infra/reference-data';
 import { intakeRequest } from '../helpers/fixtures';
 import { OPENAPI_DOCUMENT } from '../helpers/openapi';
 import { createStaff, startStack } from '../helpers/stack';
@@ -84,15 +82,8 @@ describe('no personal data in URLs or logs', () => {
           done();
         },
       });
-      const app = createApp({
-        temporal: stack.client,
-        prisma: stack.db.prisma,
-        // The most verbose level: whatever a debugging operator would switch on.
-        logger: createLogger('trace', 'test', 'json', sink),
-        reference: loadReferenceData(),
-        taskQueue: stack.taskQueue,
-        rateLimitPerMinute: 100_000,
-      });
+      // The most verbose level: whatever a debugging operator would switch on.
+      const app = stack.appWith({ logger: createLogger('trace', 'test', 'json', sink) });
       const staff = await createStaff(stack.db.prisma, 'coordinator');
       const api = () => ({
         get: (url: string) => request(app).get(url).set('authorization', `Bearer ${staff.token}`),

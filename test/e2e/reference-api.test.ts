@@ -1,5 +1,3 @@
-import { createApp } from '../../api/app';
-import { createLogger } from '../../infra/logger';
 import { loadReferenceData } from '../../infra/reference-data';
 import { intakeRequest } from '../helpers/fixtures';
 import { agentFor, createStaff, startStack } from '../helpers/stack';
@@ -102,15 +100,11 @@ describe('calendar and catalogue over HTTP', () => {
 
   it('refuses to file an application for a benefit with no catalogue version in force, starting nothing', async () => {
     const reference = loadReferenceData();
-    const app = createApp({
-      temporal: stack.client,
-      prisma: stack.db.prisma,
-      logger: createLogger('silent', 'test'),
+    const app = stack.appWith({
       reference: {
         ...reference,
         catalogue: reference.catalogue.filter((v) => v.municipalityCode !== '08112'),
       },
-      taskQueue: stack.taskQueue,
     });
     const before = await stack.db.prisma.applicationNumberCounter.findMany({
       where: { municipalityCode: '08112' },

@@ -7,15 +7,12 @@
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import { createApp } from '../../api/app';
 import { CASE_ACTION_ROUTES } from '../../api/case-actions';
 import { mayPerform, STAFF_ROLES } from '../../domain/access';
 import type { CaseAction, StaffRole } from '../../domain/access';
 import type { ApplicationStatus } from '../../domain/application';
 import { officeDateOf } from '../../domain/dates';
 import { createPrisma } from '../../infra/db';
-import { createLogger } from '../../infra/logger';
-import { loadReferenceData } from '../../infra/reference-data';
 import { revokeTokens } from '../../infra/staff';
 import { freePort } from '../../scripts/dev/ports';
 import { intakeRequest } from '../helpers/fixtures';
@@ -572,12 +569,7 @@ describe('staff API', () => {
 
   describe('protection', () => {
     it('limits requests per person with 429 and Retry-After', async () => {
-      const app = createApp({
-        temporal: stack.client,
-        prisma: stack.db.prisma,
-        logger: createLogger('silent', 'test'),
-        reference: loadReferenceData(),
-        taskQueue: stack.taskQueue,
+      const app = stack.appWith({
         rateLimitPerMinute: 3,
       });
       const member = await createStaff(stack.db.prisma, 'auditor', [HOME]);
@@ -597,12 +589,7 @@ describe('staff API', () => {
         .set('origin', 'https://evil.example')
         .set('access-control-request-method', 'POST');
       expect(closed.headers['access-control-allow-origin']).toBeUndefined();
-      const app = createApp({
-        temporal: stack.client,
-        prisma: stack.db.prisma,
-        logger: createLogger('silent', 'test'),
-        reference: loadReferenceData(),
-        taskQueue: stack.taskQueue,
+      const app = stack.appWith({
         corsOrigins: ['https://ogps.example.cat'],
       });
       const open = await request(app)
@@ -628,23 +615,11 @@ describe('staff API', () => {
       const member = await createStaff(stack.db.prisma, 'coordinator', [HOME]);
       const id = await file();
       try {
-        const noTemporal = createApp({
-          temporal: new Client({ connection: lazy }),
-          prisma: stack.db.prisma,
-          logger: createLogger('silent', 'test'),
-          reference: loadReferenceData(),
-          taskQueue: stack.taskQueue,
-        });
+        const noTemporal = stack.appWith({ temporal: new Client({ connection: lazy }) });
         const res = await agentFor(noTemporal, member.token).get(`/applications/${id}`);
         expect(res.status).toBe(503);
         expect(res.headers['retry-after']).toBeDefined();
-        const noDatabase = createApp({
-          temporal: stack.client,
-          prisma: deadPrisma,
-          logger: createLogger('silent', 'test'),
-          reference: loadReferenceData(),
-          taskQueue: stack.taskQueue,
-        });
+        const noDatabase = stack.appWith({ prisma: deadPrisma });
         // Authentication itself needs the database: 503, not 401 or 500.
         const down = await agentFor(noDatabase, member.token).get('/applications');
         expect(down.status).toBe(503);

@@ -38,6 +38,8 @@ export interface Stack {
   api: TestAgent;
   /** A staff member with a token, and the API as them. */
   as(role: StaffRole, municipalities?: readonly MunicipalityCode[], id?: string): Promise<StaffSession>;
+  /** Another API over the same Temporal, database and worker, with some of its dependencies replaced. */
+  appWith(overrides: Partial<AppDeps>): Express;
   stop(): Promise<void>;
 }
 
@@ -103,15 +105,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     workflowBundle: bundle,
   });
   const running = worker.run();
-  const app = createApp({
-    temporal: client,
-    prisma: db.prisma,
-    logger: createLogger('silent', 'test'),
-    reference,
-    taskQueue,
-    payloadCodec: dataConverter?.payloadCodecs[0],
-    ...opts.app,
-  });
+  const appWith = (overrides: Partial<AppDeps>) =>
+    createApp({
+      temporal: client,
+      prisma: db.prisma,
+      logger: createLogger('silent', 'test'),
+      reference,
+      taskQueue,
+      payloadCodec: dataConverter?.payloadCodecs[0],
+      ...opts.app,
+      ...overrides,
+    });
+  const app = appWith({});
   const as = async (role: StaffRole, municipalities?: readonly MunicipalityCode[], id?: string) => {
     const staff = await createStaff(db.prisma, role, municipalities, id);
     return { ...staff, api: agentFor(app, staff.token) };
@@ -124,6 +129,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     taskQueue,
     api: coordinator.api,
     as,
+    appWith,
     stop: async () => {
       worker.shutdown();
       await running;
