@@ -97,6 +97,37 @@ const queryString = (pairs: [string, string][]) =>
 
 // ---- registry simulator (PCI/SCSP) ---------------------------------------------------------------------
 
+/**
+ * Property: any of `paths` with any of `methods` and odd query strings is answered, or refused with a clear
+ * problem+json (expectClearRefusal); never a 5xx.
+ */
+async function expectOtherEndpointsClear(
+  app: App,
+  target: string,
+  opts: {
+    paths: string[];
+    methods: ('get' | 'post' | 'put' | 'delete' | 'patch')[];
+    queryKeys: string[];
+    numRuns: number;
+  },
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...opts.paths),
+      fc.constantFrom(...opts.methods),
+      oddQuery(opts.queryKeys),
+      async (path, method, pairs) => {
+        counts.hit(target);
+        const url = `${path}?${queryString(pairs)}`;
+        const res = await request(app)[method](url);
+        if (res.status < 400) return;
+        expectClearRefusal(res, `${method.toUpperCase()} ${url}`);
+      },
+    ),
+    { numRuns: opts.numRuns },
+  );
+}
+
 function scspRequest(id: string): ScspRequest {
   return {
     atributos: {
@@ -280,20 +311,12 @@ describe('registry simulator, fault injection and logs (/admin)', () => {
   });
 
   it('GET /admin/requests, /admin/population and unknown endpoints answer or refuse clearly', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('/admin/requests', '/admin/population', '/admin/nothing', '/scsp', '/%2e%2e/admin'),
-        fc.constantFrom<'get' | 'post' | 'put' | 'delete' | 'patch'>('get', 'post', 'put', 'delete', 'patch'),
-        oddQuery(['service', 'document']),
-        async (path, method, pairs) => {
-          counts.hit('registry simulator other endpoints');
-          const res = await request(app)[method](`${path}?${queryString(pairs)}`);
-          if (res.status < 400) return;
-          expectClearRefusal(res, `${method.toUpperCase()} ${path}?${queryString(pairs)}`);
-        },
-      ),
-      { numRuns: 40 },
-    );
+    await expectOtherEndpointsClear(app, 'registry simulator other endpoints', {
+      paths: ['/admin/requests', '/admin/population', '/admin/nothing', '/scsp', '/%2e%2e/admin'],
+      methods: ['get', 'post', 'put', 'delete', 'patch'],
+      queryKeys: ['service', 'document'],
+      numRuns: 40,
+    });
   });
 });
 
@@ -352,20 +375,12 @@ describe('SMS gateway simulator', () => {
   });
 
   it('answers odd queries and unknown endpoints clearly', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('/admin/messages', '/admin/faults', '/messages', '/nothing', '/health'),
-        fc.constantFrom<'get' | 'post' | 'patch'>('get', 'post', 'patch'),
-        oddQuery(['to']),
-        async (path, method, pairs) => {
-          counts.hit('SMS gateway other endpoints');
-          const res = await request(app)[method](`${path}?${queryString(pairs)}`);
-          if (res.status < 400) return;
-          expectClearRefusal(res, `${method.toUpperCase()} ${path}?${queryString(pairs)}`);
-        },
-      ),
-      { numRuns: 30 },
-    );
+    await expectOtherEndpointsClear(app, 'SMS gateway other endpoints', {
+      paths: ['/admin/messages', '/admin/faults', '/messages', '/nothing', '/health'],
+      methods: ['get', 'post', 'patch'],
+      queryKeys: ['to'],
+      numRuns: 30,
+    });
   });
 });
 
