@@ -33,6 +33,8 @@ import { createWebhooksRouter } from './routes/webhooks';
 import { createCodecRouter } from './routes/codec';
 import { createSubjectAccessRouter } from './routes/subject-access';
 import type { ReferenceData } from '../infra/reference-data';
+import { createHistoryReplayer } from '../infra/repair';
+import type { HistoryReplayer } from '../infra/repair';
 
 export interface AppDeps {
   temporal: Client;
@@ -64,6 +66,11 @@ export interface AppDeps {
   payloadCodec?: PayloadCodec | undefined;
   /** Where audit rows go; by default a batching writer the caller can reach as `app.locals.audit`. */
   audit?: AuditWriter | undefined;
+  /**
+   * Replays histories with the workers' code, for repairs; by default the workflows are bundled from source
+   * on the first repair (the API process gives the bundle `npm run build` wrote).
+   */
+  replay?: HistoryReplayer | undefined;
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -163,7 +170,13 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
   app.use(createStaffRouter(deps));
-  app.use('/coordination', createCoordinationRouter({ ...deps, coordination }));
+  const replay =
+    deps.replay ??
+    createHistoryReplayer({
+      workflowsPath: require.resolve('../workflows'),
+      dataConverter: deps.payloadCodec ? { payloadCodecs: [deps.payloadCodec] } : undefined,
+    });
+  app.use('/coordination', createCoordinationRouter({ ...deps, coordination, replay }));
   app.use('/codec', createCodecRouter({ codec: deps.payloadCodec }));
   app.use(
     '/indicators',

@@ -7,6 +7,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } 
 import { ApplicationFailure } from '@temporalio/common';
 import { RejectionType } from '../domain/errors';
 import type { Logger } from '../infra/logger';
+import { RepairRefused } from '../infra/repair';
 
 export interface FieldError {
   /** Where the bad value is: `body.applicant.documentNumber`, `params.id`, `query.limit`. */
@@ -27,6 +28,8 @@ export class HttpError extends Error {
       allowedRoles?: string[];
       /** With 409 for a duplicate: the case that already exists. */
       existingApplicationId?: string;
+      /** With 409 for a refused repair: why (not_held, not_a_replay_mismatch, ...). */
+      reason?: string;
     } = {},
   ) {
     super(detail ?? title);
@@ -127,8 +130,9 @@ export function isDependencyUnavailable(err: unknown): boolean {
 
 /**
  * Whether Temporal refused a query or update because the case's workflow task keeps failing (a bug, or a
- * replay that does not match its history): the case is held, not gone, and needs an engineer, not a retry
- * by the person; coordinators see it among the stuck cases.
+ * replay that does not match its history): the case is held, not gone, and needs a coordinator's repair
+ * (POST /coordination/repairs) or an engineer, not a retry by the person; coordinators see it among the
+ * stuck cases.
  */
 export function isWorkflowTaskFailing(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
@@ -155,6 +159,12 @@ export function toHttpError(err: unknown): HttpError | undefined {
     return new HttpError(bodyParser.status, 'Invalid request body');
   }
   if (err instanceof WorkflowNotFoundError) return HttpError.notFound('No such application');
+  if (err instanceof RepairRefused) {
+    return new HttpError(409, 'Repair refused', err.message, {
+      rejection: 'RepairRefused',
+      reason: err.reason,
+    });
+  }
   if (err instanceof WorkflowUpdateFailedError) {
     const failure = findApplicationFailure(err);
     if (failure?.type && CONFLICTS.has(failure.type)) {
@@ -204,6 +214,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
         ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
         ...(problem.extra.rejection ? { rejection: problem.extra.rejection } : {}),
         ...(problem.extra.allowedRoles ? { allowedRoles: problem.extra.allowedRoles } : {}),
+        ...(problem.extra.reason ? { reason: problem.extra.reason } : {}),
         ...(problem.extra.existingApplicationId
           ? { existingApplicationId: problem.extra.existingApplicationId }
           : {}),

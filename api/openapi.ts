@@ -16,6 +16,8 @@ import {
   auditListSchema,
   bulkReassignRequest,
   bulkReassignSchema,
+  repairRequest,
+  repairSchema,
   colleaguesSchema,
   officeDeadlinesRequest,
   officeDeadlinesSchema,
@@ -367,6 +369,24 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       200: json('What was (or would be) touched, case by case', bulkReassignSchema),
       400: problem('Invalid fields'),
       403: problem('Role may not reassign'),
+      503: problem('Temporal or PostgreSQL unreachable'),
+      ...STAFF_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/coordination/repairs',
+    summary: `Repair a case held by a workflow task that no longer replays (stuck as workflow_task_failing): a preview (preview: true) says where its run goes back to and what runs again; the repair resets it there, re-applying the staff's actions. Roles: ${rolesFor('repair').join(', ')}`,
+    security: [{ bearer: [] }],
+    request: { body: { content: { 'application/json': { schema: repairRequest.shape.body } } } },
+    responses: {
+      200: json('The repair planned (preview) or done, with the new run', repairSchema),
+      400: problem('Invalid fields'),
+      403: problem('Role may not repair'),
+      404: problem('No such application in your municipalities'),
+      409: problem(
+        'Refused, with the reason: not_running, not_held, not_a_replay_mismatch, incompatible_from_start, history_changed',
+      ),
       503: problem('Temporal or PostgreSQL unreachable'),
       ...STAFF_ERRORS,
     },

@@ -448,6 +448,41 @@ export const bulkReassignRequest = z.object({
     .strict(),
 });
 
+export const repairRequest = z.object({
+  body: z
+    .object({
+      applicationId: applicationIdSchema,
+      /** Why, in the coordinator's words: kept in the audit trail and on the case's timeline. */
+      reason: z.string().trim().min(3).max(500),
+      /** true: only say what the repair would do. */
+      preview: z.boolean().default(true),
+      /** With preview false: the plan a preview returned, so that a case that moved on is not reset blindly. */
+      expected: z
+        .object({ runId: z.string().min(1).max(100), resetToEventId: z.number().int().min(1) })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+});
+
+export const repairSchema = z
+  .object({
+    preview: z.boolean(),
+    applicationId: applicationIdSchema,
+    runId: z.string(),
+    newRunId: z.string().nullable(),
+    failingAttempt: z.number().int(),
+    failure: z.string().nullable(),
+    resetToEventId: z.number().int(),
+    resetToTime: z.string().nullable(),
+    redone: z.object({
+      activities: z.record(z.string(), z.number().int()),
+      updates: z.number().int(),
+      signals: z.number().int(),
+    }),
+  })
+  .openapi('Repair');
+
 export const bulkReassignSchema = z
   .object({
     preview: z.boolean(),

@@ -3,12 +3,15 @@
  * flight finish, then close the Temporal and PostgreSQL connections.
  */
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { dataConverterFor } from '../infra/payload-codec';
 import { loadReferenceData } from '../infra/reference-data';
+import { createHistoryReplayer } from '../infra/repair';
 import { createApp } from './app';
 import { createAuditWriter } from './audit';
 
@@ -28,8 +31,17 @@ async function main(): Promise<void> {
   });
   const reference = loadReferenceData(); // throws with the bad file named: nothing is served on bad data
   const audit = createAuditWriter({ prisma, logger });
+  // Repairs replay histories with the code the workers run: the bundle `npm run build` wrote beside them.
+  const workflowBundle = path.join(__dirname, '..', 'worker', 'workflow-bundle.js');
+  const replay = createHistoryReplayer({
+    ...(existsSync(workflowBundle)
+      ? { workflowBundle: { codePath: workflowBundle } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    dataConverter,
+  });
   const app = createApp({
     audit,
+    replay,
     payloadCodec: dataConverter?.payloadCodecs[0],
     tokenCacheSeconds: config.TOKEN_CACHE_SECONDS,
     temporal,

@@ -46,6 +46,11 @@ export const CASE_ACTIONS = [
    * works for. Coordinators only: the export gathers every case of the person, professional notes included.
    */
   'export_personal_data',
+  /**
+   * Repair a case held by a workflow task that no longer replays: reset its run to the last task that does
+   * (Temporal re-applies the staff's actions after it). Coordinators only: it runs automatic steps again.
+   */
+  'repair',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 

@@ -174,7 +174,7 @@ const RULES: Record<StuckReason, Rule> = {
           since: '',
           detail: `L’expedient no avança per un error del sistema (intent ${c.engine?.workflowTaskAttempt}) / El expediente no avanza por un error del sistema (intento ${c.engine?.workflowTaskAttempt})`,
           action:
-            'Avisar l’equip tècnic: no cal fer res a l’expedient / Avisar al equipo técnico: no hay que hacer nada en el expediente',
+            'Reparar l’expedient (coordinació) o avisar l’equip tècnic / Reparar el expediente (coordinación) o avisar al equipo técnico',
         }
       : undefined,
 

@@ -5,6 +5,8 @@ import { municipalityOfApplication, worksFor } from '../../domain/access';
 import type { StaffMember } from '../../domain/access';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Coordination, DeadlineCursor } from '../../infra/coordination';
+import { applyRepair, planRepair } from '../../infra/repair';
+import type { HistoryReplayer } from '../../infra/repair';
 import { reassignUpdate } from '../../workflows/messages';
 import { noteAudit } from '../audit';
 import { authorize, authorizeCase } from '../auth';
@@ -13,6 +15,7 @@ import {
   applicationParamsRequest,
   bulkReassignRequest,
   officeDeadlinesRequest,
+  repairRequest,
   stuckRequest,
 } from '../schemas';
 import { parseRequest } from '../validate';
@@ -56,6 +59,7 @@ const STEP_NAMES: Record<string, string> = {
   reminder_sent: 'Recordatori enviat / Recordatorio enviado',
   reminder_no_contact: 'Recordatori sense contacte / Recordatorio sin contacto',
   notification_alert_sent: 'Avís de notificació enviat / Aviso de notificación enviado',
+  workflow_repaired: 'Expedient reparat / Expediente reparado',
 };
 
 const DEADLINE_NAMES: Record<string, string> = {
@@ -85,6 +89,8 @@ export interface CoordinationRouterDeps {
   prisma: PrismaClient;
   temporal: Client;
   coordination: Coordination;
+  /** Replays histories with the workers' code, to find where a held case can be reset to. */
+  replay: HistoryReplayer;
 }
 
 /** A cursor from a previous page of deadlines; anything else is a 400, never a 500. */
@@ -114,7 +120,12 @@ function scope(staff: StaffMember, municipality?: string): readonly string[] {
 }
 
 /** The coordinators' views (stuck cases, the office's deadlines, workload, a case's timeline) and bulk actions. */
-export function createCoordinationRouter({ prisma, temporal, coordination }: CoordinationRouterDeps): Router {
+export function createCoordinationRouter({
+  prisma,
+  temporal,
+  coordination,
+  replay,
+}: CoordinationRouterDeps): Router {
   const router = Router();
 
   router.get('/stuck', async (req, res) => {
@@ -301,6 +312,47 @@ export function createCoordinationRouter({ prisma, temporal, coordination }: Coo
       }
     }
     res.json({ preview: body.preview, assignee: body.assignee, items });
+  });
+
+  /**
+   * Repair of a case held by a workflow task that no longer replays (stuck as `workflow_task_failing`): a
+   * preview says which task the run goes back to and what runs again; the repair resets it there. Refusals
+   * (409) say why a reset would not help.
+   */
+  router.post('/repairs', async (req, res) => {
+    const { body } = parseRequest(repairRequest, req);
+    noteAudit(res, body.preview ? 'preview_repair' : 'repair_case', body.applicationId);
+    const staff = authorizeCase(req, 'repair', body.applicationId);
+    const deps = { temporal, replay };
+    if (body.preview) {
+      const plan = await planRepair(deps, body.applicationId);
+      res.json({ preview: true, newRunId: null, ...plan });
+      return;
+    }
+    const repaired = await applyRepair(
+      { ...deps, namespace: temporal.options.namespace, identity: staff.id },
+      body.applicationId,
+      body.expected,
+    );
+    // On the case's timeline, with the coordinator's words; one row per new run however often it is retried.
+    await prisma.applicationEvent.upsert({
+      where: {
+        applicationId_eventKey: {
+          applicationId: body.applicationId,
+          eventKey: `repair:${repaired.newRunId}`,
+        },
+      },
+      create: {
+        applicationId: body.applicationId,
+        eventKey: `repair:${repaired.newRunId}`,
+        type: 'workflow_repaired',
+        actor: staff.id,
+        detail: { reason: body.reason, resetToEventId: repaired.resetToEventId, redone: repaired.redone },
+        occurredAt: new Date(),
+      },
+      update: {},
+    });
+    res.json({ preview: false, ...repaired });
   });
 
   return router;

@@ -42,7 +42,8 @@ interface Target {
 
 /**
  * Where an operation reaches, which decides what another municipality's case (or municipality) answers:
- * - `case`: a case in the path ({id}); another municipality's case answers 404, as one that does not exist.
+ * - `case`: one case, in the path ({id}) or the body; another municipality's case answers 404, as one that
+ *   does not exist.
  * - `case-query`: a case named in the query (?applicationId=); the same.
  * - `case-body`: cases listed in the body; each of another municipality's is `not_found`, as a missing one.
  * - `municipality`: a municipality the caller names (query or body): another one is 403 (nothing to hide).
@@ -145,6 +146,12 @@ const ACCESS: Record<string, Guarded | Open> = {
   'GET /coordination/staff': { action: 'oversee', scope: 'own' },
   'GET /coordination/workload': { action: 'oversee', scope: 'own' },
   'GET /coordination/timeline/{id}': { action: 'read', scope: 'case' },
+  // A healthy case is refused (409, not held) for those allowed: the matrix checks who gets that far.
+  'POST /coordination/repairs': {
+    action: 'repair',
+    scope: 'case',
+    body: (t) => ({ applicationId: t.id, reason: 'Cas encallat / Caso atascado' }),
+  },
   'POST /coordination/reassignments': {
     action: 'reassign',
     scope: 'case-body',

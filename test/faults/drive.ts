@@ -62,10 +62,21 @@ export interface Tally {
   retryAfter: number;
   /** Answers saying the case is held by a failing workflow task. */
   heldAnswers: number;
+  /** Held cases the coordinator repaired: why their task failed, where the run went back to, what ran again. */
+  repairs: { applicationId: string; failure: unknown; resetToEventId: unknown; redone: unknown }[];
+  /** Repairs refused or failed, with the answer. */
+  repairsRefused: { applicationId: string; status: number; reason: unknown }[];
 }
 
 export function newTally(): Tally {
-  return { statuses: new Map(), transportErrors: 0, retryAfter: 0, heldAnswers: 0 };
+  return {
+    statuses: new Map(),
+    transportErrors: 0,
+    retryAfter: 0,
+    heldAnswers: 0,
+    repairs: [],
+    repairsRefused: [],
+  };
 }
 
 async function call(
@@ -138,8 +149,46 @@ export async function file(office: Office, tally: Tally, person: number): Promis
   return res.body.applicationId as string;
 }
 
-/** `held`: the API answers that the case's workflow task keeps failing (it needs an engineer). */
+/** `held`: the case's workflow task keeps failing and the coordinator's repair did not cure it. */
 export type Outcome = 'paid' | 'refused' | 'held';
+
+/** At most this many repairs of one case; a case that needs more is `held`. */
+const MAX_REPAIRS = 3;
+
+/**
+ * What the coordinator does with a case held by a failing workflow task: a repair preview, then the repair
+ * of what the preview planned. Whether it worked shows in the case's next reads.
+ */
+async function repair(office: Office, tally: Tally, id: string): Promise<boolean> {
+  const body = { applicationId: id, reason: 'Expedient encallat / Expediente atascado' };
+  const preview = await call(office, tally, office.coordinator, 'POST', '/coordination/repairs', {
+    ...body,
+    preview: true,
+  });
+  const done =
+    preview.status === 200
+      ? await call(office, tally, office.coordinator, 'POST', '/coordination/repairs', {
+          ...body,
+          preview: false,
+          expected: { runId: preview.body.runId, resetToEventId: preview.body.resetToEventId },
+        })
+      : preview;
+  if (done.status !== 200) {
+    tally.repairsRefused.push({
+      applicationId: id,
+      status: done.status,
+      reason: done.body.reason ?? done.body,
+    });
+    return false;
+  }
+  tally.repairs.push({
+    applicationId: id,
+    failure: done.body.failure,
+    resetToEventId: done.body.resetToEventId,
+    redone: done.body.redone,
+  });
+  return true;
+}
 
 interface Status {
   state: string;
@@ -155,16 +204,21 @@ interface Status {
 /**
  * Takes one case to its end for this test: granted and its payment ordered, or refused and notified. Also
  * escalates it once (an email to the coordinators). Fails after `timeoutMs`. A case whose workflow task
- * keeps failing is `held`: the caller decides what that means.
+ * keeps failing is repaired by the coordinator; if the repair is refused, or needed too often, it is `held`:
+ * the caller decides what that means.
  */
 export async function drive(office: Office, tally: Tally, id: string, timeoutMs: number): Promise<Outcome> {
   const deadline = Date.now() + timeoutMs;
   const act = (token: string, path: string, body: unknown) =>
     call(office, tally, token, 'POST', `/applications/${id}/${path}`, body);
   let last = '';
+  let repairs = 0;
   while (Date.now() < deadline) {
     const read = await call(office, tally, office.administrative, 'GET', `/applications/${id}`);
-    if (read.body.rejection === 'WorkflowTaskFailing') return 'held';
+    if (read.body.rejection === 'WorkflowTaskFailing') {
+      if (repairs++ >= MAX_REPAIRS || !(await repair(office, tally, id))) return 'held';
+      continue;
+    }
     if (read.status !== 200) throw new Error(`reading ${id}: ${read.status} ${JSON.stringify(read.body)}`);
     const s = read.body as unknown as Status;
     last = s.state;

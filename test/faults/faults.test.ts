@@ -171,10 +171,12 @@ async function lastTaskFailure(id: string): Promise<string> {
 function expectNothingLostOrTwice(c: Awaited<ReturnType<typeof count>>, windowOpen: boolean): void {
   const held = c.held.length;
   expect(c.projected).toBe(c.cases);
-  // Every case ends, or is held by a failing workflow task and shown so to the coordinators (never silently
-  // lost). Held cases are reported in test-artifacts/faults.json and the README: see "Known defect" there.
-  expect(c.paid + c.refused + held).toBe(c.cases);
+  // Every case ends. One held by a failing workflow task (the SDK's replay defect: README, "Durability") is
+  // repaired by the coordinator through the API, as the office would (test-artifacts/faults.json lists the
+  // repairs); a case the repair cannot cure stays held, shown so to the coordinators, and fails here.
   expect(c.heldStuck).toBe(held);
+  expect(c.held).toEqual([]);
+  expect(c.paid + c.refused).toBe(c.cases);
   expect(c.paymentOrders).toBeGreaterThanOrEqual(c.paid);
   expect(c.paymentOrders).toBeLessThanOrEqual(c.paid + held);
   expect(c.casesWithMoreThanOneOrder).toBe(0);
@@ -245,6 +247,8 @@ it(
       duplicatedPayments: c.paymentOrders - c.paid,
       ...c,
       api: Object.fromEntries(tally.statuses),
+      repairs: tally.repairs,
+      repairsRefused: tally.repairsRefused,
     };
     expect(ids.length - paidAtCrash).toBeGreaterThanOrEqual(IN_FLIGHT);
     expectNothingLostOrTwice(c, windowAtStart && inSendingWindow(Date.now()));

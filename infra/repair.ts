@@ -1,0 +1,249 @@
+/**
+ * Repair of a case held by a failing workflow task: the worker cannot replay the case's history, so every
+ * workflow task fails and the case stands still (shown as `workflow_task_failing` among the stuck cases).
+ *
+ * Why this exists: under overload, an update and the event the main flow waits on can land in one workflow
+ * task, and the SDK may then replay them in another order than the live run took (see the README,
+ * "Durability"). No workflow code can prevent it. The remedy is Temporal's own: reset the run to the last
+ * task that still replays, which re-applies the signals and updates received after it and runs the
+ * activities after it again (they are idempotent: payments and notices are keyed, so nothing is done twice).
+ *
+ * The repair finds that point by replaying the history's prefixes with the code the workers run, and refuses
+ * whenever a reset would not help: a case that is not held, a failure that is not a replay mismatch (a bug
+ * that fails every new task), or a history that does not replay from its first task (an incompatible deploy,
+ * which is rolled back, not reset).
+ */
+import { createHash } from 'node:crypto';
+import Long from 'long';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import type { ReplayResult } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+
+type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** Replays histories with the code the workers run: one result per history, in order. */
+export type HistoryReplayer = (
+  histories: Iterable<{ workflowId: string; history: History }>,
+) => AsyncIterable<Pick<ReplayResult, 'workflowId' | 'error'>>;
+
+export const REPAIR_REFUSALS = {
+  not_running: 'The case’s workflow is not running: there is nothing to repair',
+  not_held: 'The case is not held by a failing workflow task: there is nothing to repair',
+  not_a_replay_mismatch:
+    'The history replays with the current code: the task fails for another reason, which a reset would not cure',
+  incompatible_from_start:
+    'The history does not replay from its first task: the workers run incompatible code; roll the deploy back',
+  history_changed: 'The case moved on since the repair was planned; plan it again',
+} as const;
+export type RepairRefusal = keyof typeof REPAIR_REFUSALS;
+
+export class RepairRefused extends Error {
+  constructor(readonly reason: RepairRefusal) {
+    super(REPAIR_REFUSALS[reason]);
+    this.name = 'RepairRefused';
+  }
+}
+
+export interface RepairPlan {
+  applicationId: string;
+  runId: string;
+  /** The attempt of the task that keeps failing. */
+  failingAttempt: number;
+  /** Why the worker refuses the task, as Temporal recorded it. */
+  failure: string | null;
+  /** The task that no longer replays: the run is reset to it and goes on from there. */
+  resetToEventId: number;
+  resetToTime: string | null;
+  /** What happens again after the reset: activities run again (idempotent), messages re-applied. */
+  redone: {
+    activities: Record<string, number>;
+    updates: number;
+    signals: number;
+  };
+}
+
+interface WorkflowTask {
+  /** The WorkflowTaskCompleted event's id. */
+  completedEventId: number;
+  completedAt: string | null;
+  /** Events up to this task's commands and what followed them, before the next task was scheduled. */
+  prefixLength: number;
+}
+
+const num = (v: Long | number | string | null | undefined): number => Number(v ?? 0);
+const isType = (e: HistoryEvent, type: keyof typeof EVENT_TYPES): boolean =>
+  num(e.eventType) === EVENT_TYPES[type];
+
+/** temporal.api.enums.v1.EventType, the few this module reads (kept here so that it needs no proto values). */
+const EVENT_TYPES = {
+  WORKFLOW_TASK_SCHEDULED: 5,
+  WORKFLOW_TASK_COMPLETED: 7,
+  WORKFLOW_TASK_FAILED: 9,
+  ACTIVITY_TASK_COMPLETED: 12,
+  WORKFLOW_EXECUTION_SIGNALED: 26,
+  WORKFLOW_EXECUTION_UPDATE_ACCEPTED: 41,
+} as const;
+
+/** Every completed workflow task, with the history prefix that ends with its commands. */
+export function completedWorkflowTasks(events: readonly HistoryEvent[]): WorkflowTask[] {
+  const tasks: WorkflowTask[] = [];
+  events.forEach((e, i) => {
+    if (!isType(e, 'WORKFLOW_TASK_COMPLETED')) return;
+    let end = i + 1;
+    while (end < events.length && !isType(events[end]!, 'WORKFLOW_TASK_SCHEDULED')) end++;
+    tasks.push({
+      completedEventId: num(e.eventId),
+      completedAt: timeOf(e),
+      prefixLength: end,
+    });
+  });
+  return tasks;
+}
+
+function timeOf(e: HistoryEvent): string | null {
+  const t = e.eventTime;
+  if (!t?.seconds) return null;
+  return new Date(num(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/**
+ * The first completed task whose commands the current code no longer produces: its prefix is the shortest
+ * that fails to replay. Undefined when the whole history replays.
+ */
+export async function firstNonReplayingTask(
+  workflowId: string,
+  history: History,
+  replay: HistoryReplayer,
+): Promise<WorkflowTask | undefined> {
+  const events = history.events ?? [];
+  const tasks = completedWorkflowTasks(events);
+  // Prefixes grow, so the first failing one is the earliest task that diverges; replaying stops there.
+  const prefixes = tasks.map((t) => ({ workflowId, history: { events: events.slice(0, t.prefixLength) } }));
+  let index = 0;
+  for await (const result of replay(prefixes)) {
+    if (result.error) return tasks[index];
+    index++;
+  }
+  return undefined;
+}
+
+/** What a reset to `resetToEventId` does again: the activities completed and messages received after it. */
+function redoneAfter(events: readonly HistoryEvent[], resetToEventId: number): RepairPlan['redone'] {
+  const scheduled = new Map<number, string>();
+  for (const e of events) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a) scheduled.set(num(e.eventId), a.activityType?.name ?? 'unknown');
+  }
+  const redone: RepairPlan['redone'] = { activities: {}, updates: 0, signals: 0 };
+  for (const e of events) {
+    if (num(e.eventId) <= resetToEventId) continue;
+    if (isType(e, 'ACTIVITY_TASK_COMPLETED')) {
+      const type = scheduled.get(num(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ?? 'unknown';
+      redone.activities[type] = (redone.activities[type] ?? 0) + 1;
+    } else if (isType(e, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')) redone.updates++;
+    else if (isType(e, 'WORKFLOW_EXECUTION_SIGNALED')) redone.signals++;
+  }
+  return redone;
+}
+
+export interface RepairDeps {
+  temporal: Client;
+  replay: HistoryReplayer;
+}
+
+/** Plans the repair of a held case, or refuses with the reason. Changes nothing. */
+export async function planRepair(
+  { temporal, replay }: RepairDeps,
+  applicationId: string,
+): Promise<RepairPlan> {
+  const handle = temporal.workflow.getHandle(applicationId);
+  const { raw, runId, status } = await handle.describe(); // WorkflowNotFoundError when it never existed
+  if (status.name !== 'RUNNING') throw new RepairRefused('not_running');
+  const attempt = raw.pendingWorkflowTask?.attempt ?? 0;
+  if (attempt < 2) throw new RepairRefused('not_held');
+  const history = await temporal.workflow.getHandle(applicationId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const task = await firstNonReplayingTask(applicationId, history, replay);
+  if (!task) throw new RepairRefused('not_a_replay_mismatch');
+  if (task.completedEventId === completedWorkflowTasks(events)[0]?.completedEventId)
+    throw new RepairRefused('incompatible_from_start');
+  const failed = [...events].reverse().find((e) => isType(e, 'WORKFLOW_TASK_FAILED'));
+  return {
+    applicationId,
+    runId,
+    failingAttempt: attempt,
+    failure: failed?.workflowTaskFailedEventAttributes?.failure?.message ?? null,
+    resetToEventId: task.completedEventId,
+    resetToTime: task.completedAt,
+    redone: redoneAfter(events, task.completedEventId),
+  };
+}
+
+/**
+ * Plans the repair again and resets the run to the planned task. A retried request resets once: the request
+ * id is derived from the run and the reset point, and Temporal answers a repeated one with the same new run.
+ */
+export async function applyRepair(
+  deps: RepairDeps & { namespace: string; identity: string },
+  applicationId: string,
+  expected?: Pick<RepairPlan, 'runId' | 'resetToEventId'>,
+): Promise<RepairPlan & { newRunId: string }> {
+  const plan = await planRepair(deps, applicationId);
+  if (expected && (expected.runId !== plan.runId || expected.resetToEventId !== plan.resetToEventId))
+    throw new RepairRefused('history_changed');
+  const requestId = createHash('sha256')
+    .update(`${plan.runId}:${plan.resetToEventId}`)
+    .digest('hex')
+    .slice(0, 32);
+  const { runId: newRunId } = await deps.temporal.workflowService.resetWorkflowExecution({
+    namespace: deps.namespace,
+    workflowExecution: { workflowId: applicationId, runId: plan.runId },
+    // Temporal keeps this reason in plain text in the history: it names no person (the coordinator's own
+    // words go to the audit trail and the case's timeline, in PostgreSQL).
+    reason: `OGPS repair of a task that no longer replays (by ${deps.identity})`,
+    workflowTaskFinishEventId: Long.fromNumber(plan.resetToEventId),
+    requestId,
+    // Re-apply every signal and update received after the reset point: staff actions are never lost.
+    resetReapplyExcludeTypes: [],
+    identity: deps.identity,
+  });
+  return { ...plan, newRunId: newRunId ?? '' };
+}
+
+/** Where the replayer finds the workflow code: the bundle the workers run, and their data converter. */
+export interface ReplayerSetup {
+  workflowBundle?: WorkflowBundleOption;
+  /** Bundled on first use when no bundle is given (running from source). */
+  workflowsPath?: string;
+  /** The workers' data converter: histories hold encrypted payloads. */
+  dataConverter?: DataConverter | undefined;
+}
+
+/**
+ * A replayer over the workers' code. The worker package (and its native core) is loaded on first use only:
+ * the API needs it for repairs, which are rare.
+ */
+export function createHistoryReplayer(setup: ReplayerSetup): HistoryReplayer {
+  return async function* replay(histories) {
+    const { Worker } = await import('@temporalio/worker');
+    const options = setup.workflowBundle
+      ? { workflowBundle: setup.workflowBundle }
+      : { workflowsPath: setup.workflowsPath };
+    const results = Worker.runReplayHistories(
+      {
+        ...options,
+        ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+        replayName: 'ogps-repair',
+      },
+      histories,
+    );
+    for await (const r of results) {
+      yield r;
+      // The first failure is all a repair needs; the generator's return stops the replay worker.
+      if (r.error) return;
+    }
+  };
+}
