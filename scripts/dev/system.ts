@@ -76,9 +76,19 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/**
+ * OGPS_CPU_PROFILE_DIR: the worker and the API write V8 CPU profiles there (one per thread, on a clean stop),
+ * to find where a benchmark's time goes (open them in Chrome's DevTools or speedscope).
+ */
+function profilingArgs(entry: string): string[] {
+  const dir = process.env.OGPS_CPU_PROFILE_DIR;
+  if (!dir) return [];
+  return ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir, path.dirname(entry))];
+}
+
 function startProcess(entry: string, env: Record<string, string>, logFile: string): ChildProcess {
   const log = openSync(logFile, 'a');
-  return spawn(process.execPath, [path.join(root, 'dist', entry)], {
+  return spawn(process.execPath, [...profilingArgs(entry), path.join(root, 'dist', entry)], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', log, log],
   });

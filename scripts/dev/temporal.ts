@@ -92,7 +92,20 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level',
     'warn',
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
-    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    ...(opts.dbFile
+      ? [
+          '--db-filename',
+          opts.dbFile,
+          // SQLite's defaults (a rollback journal, fsync at every commit) serialise the server's many small
+          // writes behind the disk. A write-ahead log with synchronous=NORMAL is the usual setting for SQLite
+          // under concurrent writes: a crash of the process loses nothing committed, and a power cut can lose
+          // only the last commits, never corrupt the file (https://www.sqlite.org/wal.html).
+          '--sqlite-pragma',
+          'journal_mode=wal',
+          '--sqlite-pragma',
+          'synchronous=normal',
+        ]
+      : []),
   ];
   const log = openSync(opts.logFile, 'a');
   const child = spawn(findTemporalCli(), args, { stdio: ['ignore', log, log], detached: false });
