@@ -66,6 +66,8 @@ export interface RepairPlan {
 }
 
 interface WorkflowTask {
+  /** 0 for the run's first task. */
+  index: number;
   /** The WorkflowTaskCompleted event's id. */
   completedEventId: number;
   completedAt: string | null;
@@ -95,6 +97,7 @@ export function completedWorkflowTasks(events: readonly HistoryEvent[]): Workflo
     let end = i + 1;
     while (end < events.length && !isType(events[end]!, 'WORKFLOW_TASK_SCHEDULED')) end++;
     tasks.push({
+      index: tasks.length,
       completedEventId: num(e.eventId),
       completedAt: timeOf(e),
       prefixLength: end,
@@ -168,8 +171,7 @@ export async function planRepair(
   const events = history.events ?? [];
   const task = await firstNonReplayingTask(applicationId, history, replay);
   if (!task) throw new RepairRefused('not_a_replay_mismatch');
-  if (task.completedEventId === completedWorkflowTasks(events)[0]?.completedEventId)
-    throw new RepairRefused('incompatible_from_start');
+  if (task.index === 0) throw new RepairRefused('incompatible_from_start');
   const failed = [...events].reverse().find((e) => isType(e, 'WORKFLOW_TASK_FAILED'));
   return {
     applicationId,
