@@ -334,24 +334,27 @@ export function createCoordinationRouter({
       body.applicationId,
       body.expected,
     );
-    // On the case's timeline, with the coordinator's words; one row per new run however often it is retried.
-    await prisma.applicationEvent.upsert({
-      where: {
-        applicationId_eventKey: {
-          applicationId: body.applicationId,
-          eventKey: `repair:${repaired.newRunId}`,
-        },
-      },
-      create: {
-        applicationId: body.applicationId,
-        eventKey: `repair:${repaired.newRunId}`,
-        type: 'workflow_repaired',
-        actor: staff.id,
-        detail: { reason: body.reason, resetToEventId: repaired.resetToEventId, redone: repaired.redone },
-        occurredAt: new Date(),
-      },
-      update: {},
+    // On the case's timeline, with the coordinator's words: one row per new run (two requests racing on one
+    // reset get the same run). A case whose row is missing (registration writes it again) keeps the audit row.
+    const projected = await prisma.application.findUnique({
+      where: { id: body.applicationId },
+      select: { id: true },
     });
+    if (projected) {
+      await prisma.applicationEvent.createMany({
+        data: [
+          {
+            applicationId: body.applicationId,
+            eventKey: `repair:${repaired.newRunId}`,
+            type: 'workflow_repaired',
+            actor: staff.id,
+            detail: { reason: body.reason, resetToEventId: repaired.resetToEventId, redone: repaired.redone },
+            occurredAt: new Date(),
+          },
+        ],
+        skipDuplicates: true,
+      });
+    }
     res.json({ preview: false, ...repaired });
   });
 

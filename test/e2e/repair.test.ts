@@ -288,4 +288,22 @@ describe('POST /coordination/repairs', () => {
       ]),
     );
   });
+
+  it('repairs a held case whose row PostgreSQL does not hold yet, leaving its timeline to registration', async () => {
+    const taskQueue = uniqueTaskQueue('repair-norow');
+    const applicationId = `${HOME}-2026-${String(800_000 + Math.floor(Math.random() * 99_999))}`;
+    const ran: string[] = [];
+    const handle = await startOnVersion1(taskQueue, ran, applicationId);
+    const v2 = await workerOf('v2', taskQueue, ran);
+    await v2.runUntil(async () => {
+      await holdOnVersion2(handle);
+      const done = await coordinator
+        .post('/coordination/repairs')
+        .send({ applicationId, reason: 'Cas encallat / Caso atascado', preview: false });
+      expect(done.status).toBe(200);
+      expect(done.body.newRunId).toEqual(expect.any(String));
+      await client.workflow.getHandle(applicationId).result();
+    });
+    expect(await db.prisma.applicationEvent.count({ where: { applicationId } })).toBe(0);
+  });
 });
