@@ -55,6 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all(connections.map((c) => c.close()));
   await client.connection.close();
 });
 
@@ -79,9 +80,14 @@ function activities(ran: string[]): RepairFixtureActivities {
   };
 }
 
+/** The workers' connections, closed after the suite so that nothing keeps Jest's process alive. */
+const connections: NativeConnection[] = [];
+
 async function workerOf(version: keyof typeof bundles, taskQueue: string, ran: string[]): Promise<Worker> {
+  const connection = await NativeConnection.connect({ address });
+  connections.push(connection);
   return Worker.create({
-    connection: await NativeConnection.connect({ address }),
+    connection,
     taskQueue,
     workflowBundle: bundles[version],
     activities: activities(ran),
