@@ -20,6 +20,7 @@ import type { temporal } from '@temporalio/proto';
 import type { ReplayResult } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -76,40 +77,22 @@ interface WorkflowTask {
 }
 
 const num = (v: Long | number | string | null | undefined): number => Number(v ?? 0);
-const isType = (e: HistoryEvent, type: keyof typeof EVENT_TYPES): boolean =>
-  num(e.eventType) === EVENT_TYPES[type];
-
-/** temporal.api.enums.v1.EventType, the few this module reads (kept here so that it needs no proto values). */
-const EVENT_TYPES = {
-  WORKFLOW_TASK_SCHEDULED: 5,
-  WORKFLOW_TASK_COMPLETED: 7,
-  WORKFLOW_TASK_FAILED: 9,
-  ACTIVITY_TASK_COMPLETED: 12,
-  WORKFLOW_EXECUTION_SIGNALED: 26,
-  WORKFLOW_EXECUTION_UPDATE_ACCEPTED: 41,
-} as const;
 
 /** Every completed workflow task, with the history prefix that ends with its commands. */
 export function completedWorkflowTasks(events: readonly HistoryEvent[]): WorkflowTask[] {
   const tasks: WorkflowTask[] = [];
   events.forEach((e, i) => {
-    if (!isType(e, 'WORKFLOW_TASK_COMPLETED')) return;
+    if (!e.workflowTaskCompletedEventAttributes) return;
     let end = i + 1;
-    while (end < events.length && !isType(events[end]!, 'WORKFLOW_TASK_SCHEDULED')) end++;
+    while (end < events.length && !events[end]!.workflowTaskScheduledEventAttributes) end++;
     tasks.push({
       index: tasks.length,
       completedEventId: num(e.eventId),
-      completedAt: timeOf(e),
+      completedAt: optionalTsToDate(e.eventTime)?.toISOString() ?? null,
       prefixLength: end,
     });
   });
   return tasks;
-}
-
-function timeOf(e: HistoryEvent): string | null {
-  const t = e.eventTime;
-  if (!t?.seconds) return null;
-  return new Date(num(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
 }
 
 /**
@@ -143,11 +126,12 @@ function redoneAfter(events: readonly HistoryEvent[], resetToEventId: number): R
   const redone: RepairPlan['redone'] = { activities: {}, updates: 0, signals: 0 };
   for (const e of events) {
     if (num(e.eventId) <= resetToEventId) continue;
-    if (isType(e, 'ACTIVITY_TASK_COMPLETED')) {
-      const type = scheduled.get(num(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ?? 'unknown';
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) {
+      const type = scheduled.get(num(completed.scheduledEventId)) ?? 'unknown';
       redone.activities[type] = (redone.activities[type] ?? 0) + 1;
-    } else if (isType(e, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')) redone.updates++;
-    else if (isType(e, 'WORKFLOW_EXECUTION_SIGNALED')) redone.signals++;
+    } else if (e.workflowExecutionUpdateAcceptedEventAttributes) redone.updates++;
+    else if (e.workflowExecutionSignaledEventAttributes) redone.signals++;
   }
   return redone;
 }
@@ -172,7 +156,7 @@ export async function planRepair(
   const task = await firstNonReplayingTask(applicationId, history, replay);
   if (!task) throw new RepairRefused('not_a_replay_mismatch');
   if (task.index === 0) throw new RepairRefused('incompatible_from_start');
-  const failed = [...events].reverse().find((e) => isType(e, 'WORKFLOW_TASK_FAILED'));
+  const failed = events.filter((e) => e.workflowTaskFailedEventAttributes).at(-1);
   return {
     applicationId,
     runId,
