@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   let line: string;
   if (kind.data === 'smtp') {
-    const { smtp, admin } = createSmtpCapture();
+    const { smtp, admin } = createSmtpCapture({ logger });
     const smtpServer = smtp.listen(port, host);
     await once(smtpServer, 'listening');
     const smtpPort = (smtpServer.address() as AddressInfo).port;

@@ -4,6 +4,7 @@
  */
 import express from 'express';
 import { simpleParser } from 'mailparser';
+import type { Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { z } from 'zod';
 import { issuesText, problemHandlers, sendProblem } from './problems';
@@ -29,7 +30,7 @@ const faultSchema = z
 
 const MAX_KEPT = 10_000;
 
-export function createSmtpCapture() {
+export function createSmtpCapture(opts: { logger?: Logger | undefined } = {}) {
   const mails: CapturedMail[] = [];
   let seq = 0;
   let fault: { rejectLeft: number; code: number } = { rejectLeft: 0, code: 451 };
@@ -71,6 +72,10 @@ export function createSmtpCapture() {
         .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
     },
   });
+
+  // A client that drops its connection mid-session (a worker killed while sending) is routine for a mail
+  // server: smtp-server reports it as an 'error' event, which would end the process if nothing listened.
+  smtp.on('error', (err) => opts.logger?.warn({ err }, 'SMTP connection failed'));
 
   const admin = express();
   admin.use(express.json());

@@ -1,8 +1,11 @@
 /**
  * The registry simulator as its own process, over HTTP: the answers for its population, idempotency by
- * request id, the asynchronous pattern, fault injection, and clear refusals of bad requests.
+ * request id, the asynchronous pattern, fault injection, and clear refusals of bad requests. The SMTP
+ * capture as its own process: it outlives clients that drop their connections.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {
   RequestStatus,
@@ -258,5 +261,46 @@ describe('the simulator process', () => {
     expect(people.map((p) => p.label)).toEqual(
       expect.arrayContaining(['deceased', 'moved_away', 'protected']),
     );
+  });
+});
+
+describe('the SMTP capture process', () => {
+  let smtp: RunningSimulator;
+
+  beforeAll(async () => {
+    smtp = await startSimulator({ kind: 'smtp' });
+  });
+  afterAll(async () => {
+    await smtp?.stop();
+  });
+
+  /**
+   * Connects, opens a transaction (a reset outside one is ignored by smtp-server), then resets the
+   * connection (RST) as a sender killed while sending does.
+   */
+  async function resetMidSession(): Promise<void> {
+    const { hostname, port } = new URL(smtp.url);
+    const socket = net.connect(Number(port), hostname);
+    const greeted = once(socket, 'data');
+    await once(socket, 'connect');
+    await greeted;
+    socket.write('EHLO killed.test\r\n');
+    await once(socket, 'data');
+    socket.write('MAIL FROM:<avisos@ogps.example.cat>\r\n');
+    await once(socket, 'data');
+    socket.resetAndDestroy();
+    await once(socket, 'close');
+  }
+
+  it('keeps serving when a client resets its connection mid-session', async () => {
+    for (let i = 0; i < 5; i++) await resetMidSession();
+    // Still alive on both sides: the HTTP side answers, and a new SMTP session is greeted.
+    const health = await fetch(`${smtp.adminUrl}/health`);
+    expect(health.status).toBe(200);
+    const { hostname, port } = new URL(smtp.url);
+    const socket = net.connect(Number(port), hostname);
+    const [greeting] = (await once(socket, 'data')) as [Buffer];
+    expect(greeting.toString()).toMatch(/^220 /);
+    socket.end('QUIT\r\n');
   });
 });
