@@ -6,6 +6,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { ApplicationInput, ApplicationState, HumanTask, RunningDeadline } from '../domain/application';
 import { isClosed } from '../domain/application';
+import { municipalityOfApplication } from '../domain/access';
 import { REGISTRY_SERVICES } from '../domain/catalogue';
 import { consentPerService } from '../domain/registries';
 
@@ -133,6 +134,7 @@ async function writeCaseView(tx: Tx, input: CaseViewInput): Promise<void> {
   await tx.applicationDeadline.createMany({
     data: input.deadlines.map((d) => ({
       applicationId: input.applicationId,
+      municipalityCode: municipalityOfApplication(input.applicationId),
       kind: d.kind,
       dueDate: day(d.dueDate),
       legalBasis: d.legalBasis.map((b) => `${b.law}, art. ${b.article}`),

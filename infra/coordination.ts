@@ -12,6 +12,7 @@ import type { IsoDate } from '../domain/dates';
 import { WAITING_ON } from '../domain/application';
 import { findStuck } from '../domain/stuck';
 import type { CaseSnapshot, StuckFinding, StuckThresholds } from '../domain/stuck';
+import { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from '../generated/prisma/client';
 import { statusQuery } from '../workflows/messages';
 
@@ -285,70 +286,86 @@ export function createCoordination(deps: CoordinationDeps) {
       const today = officeDateOf(now);
       const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
       const endOfWeek = plusDays(today, weekday === 0 ? 0 : 7 - weekday);
-      const at = (d: IsoDate) => new Date(`${d}T00:00:00Z`);
-      const range: Record<DeadlineBucket, { gte?: Date; lt?: Date; lte?: Date }> = {
-        overdue: { lt: at(today) },
-        today: { gte: at(today), lte: at(today) },
-        this_week: { gte: at(plusDays(today, 1)), lte: at(endOfWeek) },
-        later: { gte: at(plusDays(endOfWeek, 1)) },
+      const range: Record<DeadlineBucket, Prisma.Sql> = {
+        overdue: Prisma.sql`d.due_date < ${today}::date`,
+        today: Prisma.sql`d.due_date = ${today}::date`,
+        this_week: Prisma.sql`d.due_date BETWEEN ${plusDays(today, 1)}::date AND ${endOfWeek}::date`,
+        later: Prisma.sql`d.due_date > ${endOfWeek}::date`,
       };
-      const scope = {
-        pausedSince: null,
-        ...(opts.kind ? { kind: opts.kind } : {}),
-        application: { municipalityCode: { in: [...municipalities] }, closedAt: null },
-      };
+      // The running deadlines of one municipality `m` (bound by the caller), with the filters asked for.
+      const running = (...more: Prisma.Sql[]) =>
+        Prisma.join(
+          [
+            Prisma.sql`d.municipality_code = m`,
+            Prisma.sql`d.paused_since IS NULL`,
+            Prisma.sql`a.closed_at IS NULL`,
+            ...(opts.kind ? [Prisma.sql`d.kind = ${opts.kind}`] : []),
+            ...more,
+          ],
+          ' AND ',
+        );
       const after = opts.after;
-      const rows = await prisma.applicationDeadline.findMany({
-        where: {
-          ...scope,
-          ...(opts.bucket ? { dueDate: range[opts.bucket] } : {}),
-          ...(after
-            ? {
-                OR: [
-                  { dueDate: { gt: at(after.dueDate) } },
-                  { dueDate: at(after.dueDate), applicationId: { gt: after.applicationId } },
-                  {
-                    dueDate: at(after.dueDate),
-                    applicationId: after.applicationId,
-                    kind: { gt: after.kind },
-                  },
-                ],
-              }
-            : {}),
-        },
-        include: {
-          application: { select: { municipalityCode: true, benefitCode: true, assignee: true, state: true } },
-        },
-        orderBy: [{ dueDate: 'asc' }, { applicationId: 'asc' }, { kind: 'asc' }],
-        take: opts.limit + 1,
-      });
+      // One municipality at a time (LATERAL over the scope): each is a range of the index (municipality, due
+      // date, case, kind) of running deadlines, read in order only up to the page's end, or to the cap when
+      // counting, and the few rows merged. Joining every open case of all the municipalities and sorting
+      // instead made the cost grow with the office (p99 2.1× from 10,000 to 100,000 cases). The cursor is a
+      // row comparison, which the index can seek to.
+      const rows = await prisma.$queryRaw<
+        {
+          application_id: string;
+          kind: string;
+          due_date: Date;
+          legal_basis: string[];
+          provisional: boolean;
+          municipality_code: string;
+          benefit_code: string;
+          assignee: string | null;
+          state: string;
+        }[]
+      >`
+        SELECT x.* FROM unnest(${[...municipalities]}::text[]) AS m, LATERAL (
+          SELECT d.application_id, d.kind, d.due_date, d.legal_basis, d.provisional,
+                 a.municipality_code, a.benefit_code, a.assignee, a.state
+            FROM application_deadline d JOIN application a ON a.id = d.application_id
+           WHERE ${running(
+             ...(opts.bucket ? [range[opts.bucket]] : []),
+             ...(after
+               ? [
+                   Prisma.sql`(d.due_date, d.application_id, d.kind) > (${after.dueDate}::date, ${after.applicationId}, ${after.kind})`,
+                 ]
+               : []),
+           )}
+           ORDER BY d.due_date, d.application_id, d.kind
+           LIMIT ${opts.limit + 1}) x
+        ORDER BY x.due_date, x.application_id, x.kind
+        LIMIT ${opts.limit + 1}`;
       const bucketOf = (due: IsoDate): DeadlineBucket =>
         due < today ? 'overdue' : due === today ? 'today' : due <= endOfWeek ? 'this_week' : 'later';
-      const capped = async (bucket: DeadlineBucket) =>
-        (
-          await prisma.applicationDeadline.findMany({
-            where: { ...scope, dueDate: range[bucket] },
-            select: { applicationId: true },
-            take: DEADLINE_COUNT_CAP + 1,
-          })
-        ).length;
-      const [overdue, dueToday] = await Promise.all([capped('overdue'), capped('today')]);
+      const cappedCount = (bucket: DeadlineBucket) => Prisma.sql`(
+        SELECT count(*)::int FROM (
+          SELECT 1 FROM application_deadline d JOIN application a ON a.id = d.application_id
+           WHERE ${running(range[bucket])} LIMIT ${DEADLINE_COUNT_CAP + 1}) c)`;
+      const counts = await prisma.$queryRaw<{ overdue: number; today: number }[]>`
+        SELECT ${cappedCount('overdue')} AS overdue, ${cappedCount('today')} AS today
+          FROM unnest(${[...municipalities]}::text[]) AS m`;
+      const overdue = counts.reduce((n, c) => n + c.overdue, 0);
+      const dueToday = counts.reduce((n, c) => n + c.today, 0);
       const page = rows.slice(0, opts.limit);
       const last = page.at(-1);
       return {
         items: page.map((d) => {
-          const due = day(d.dueDate);
+          const due = day(d.due_date);
           return {
-            applicationId: d.applicationId,
+            applicationId: d.application_id,
             kind: d.kind,
             dueDate: due,
             bucket: bucketOf(due),
-            legalBasis: d.legalBasis,
+            legalBasis: d.legal_basis,
             provisional: d.provisional,
-            municipalityCode: d.application.municipalityCode,
-            benefitCode: d.application.benefitCode,
-            assignee: d.application.assignee,
-            state: d.application.state,
+            municipalityCode: d.municipality_code,
+            benefitCode: d.benefit_code,
+            assignee: d.assignee,
+            state: d.state,
           };
         }),
         counts: {
@@ -358,7 +375,7 @@ export function createCoordination(deps: CoordinationDeps) {
         },
         next:
           rows.length > opts.limit && last
-            ? { dueDate: day(last.dueDate), applicationId: last.applicationId, kind: last.kind }
+            ? { dueDate: day(last.due_date), applicationId: last.application_id, kind: last.kind }
             : undefined,
       };
     },

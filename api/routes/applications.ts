@@ -242,23 +242,36 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     if (query.municipality && !worksFor(staff, query.municipality)) {
       throw HttpError.forbidden(`You do not work for municipality ${query.municipality}`);
     }
-    const rows = await prisma.application.findMany({
-      where: {
-        municipalityCode: { in: query.municipality ? [query.municipality] : [...staff.municipalities] },
-        ...(query.state ? { state: query.state } : {}),
-        ...(query.benefit ? { benefitCode: query.benefit } : {}),
-        ...(query.assignee ? { assignee: query.assignee } : {}),
-        ...(query.deadlineBefore
-          ? { nextDeadline: { lte: new Date(`${query.deadlineBefore}T00:00:00Z`) } }
-          : {}),
-        ...(query.blocked
-          ? { blockedOn: query.blocked === 'true' ? { isEmpty: false } : { isEmpty: true } }
-          : {}),
-        ...(query.cursor ? { id: { gt: decodeCursor(query.cursor) } } : {}),
-      },
-      orderBy: { id: 'asc' },
-      take: query.limit + 1,
-    });
+    const filters = {
+      ...(query.state ? { state: query.state } : {}),
+      ...(query.benefit ? { benefitCode: query.benefit } : {}),
+      ...(query.assignee ? { assignee: query.assignee } : {}),
+      ...(query.deadlineBefore
+        ? { nextDeadline: { lte: new Date(`${query.deadlineBefore}T00:00:00Z`) } }
+        : {}),
+      ...(query.blocked
+        ? { blockedOn: query.blocked === 'true' ? { isEmpty: false } : { isEmpty: true } }
+        : {}),
+    };
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    // An application number begins with its municipality's code, so the list in number order is each
+    // municipality's cases in turn. Asking one municipality at a time lets PostgreSQL walk an index in that
+    // order and stop at the page's end; an `IN (...)` over several cannot, and sorted every match instead
+    // (the p99 grew 3.8× from 10,000 to 100,000 cases). Municipalities wholly before the cursor are skipped.
+    const scope = (query.municipality ? [query.municipality] : [...staff.municipalities])
+      .filter((m) => !after || m >= municipalityOfApplication(after))
+      .sort();
+    const rows: Awaited<ReturnType<typeof prisma.application.findMany>> = [];
+    for (const municipalityCode of scope) {
+      if (rows.length > query.limit) break;
+      rows.push(
+        ...(await prisma.application.findMany({
+          where: { municipalityCode, ...filters, ...(after ? { id: { gt: after } } : {}) },
+          orderBy: { id: 'asc' },
+          take: query.limit + 1 - rows.length,
+        })),
+      );
+    }
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     res.json({
