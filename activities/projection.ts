@@ -107,9 +107,11 @@ async function writeTransition(tx: Tx, input: RecordTransitionInput): Promise<vo
     where: { id: input.applicationId },
     data: { state: input.to, ...(isClosed(input.to) ? { closedAt: at } : {}) },
   });
-  // A closed case frees its household to apply again for the same benefit.
+  // A closed case frees its household to apply again for the same benefit, and no deadline runs on it any
+  // more (the office's deadline counts rely on that: they read the deadlines alone).
   if (isClosed(input.to)) {
     await tx.householdClaim.deleteMany({ where: { applicationId: input.applicationId } });
+    await tx.applicationDeadline.deleteMany({ where: { applicationId: input.applicationId } });
   }
 }
 
@@ -132,7 +134,7 @@ async function writeCaseView(tx: Tx, input: CaseViewInput): Promise<void> {
   if (count === 0) return; // a newer view is already there
   await tx.applicationDeadline.deleteMany({ where: { applicationId: input.applicationId } });
   await tx.applicationDeadline.createMany({
-    data: input.deadlines.map((d) => ({
+    data: (isClosed(input.state) ? [] : input.deadlines).map((d) => ({
       applicationId: input.applicationId,
       municipalityCode: municipalityOfApplication(input.applicationId),
       kind: d.kind,

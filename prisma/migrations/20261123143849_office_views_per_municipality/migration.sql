@@ -9,6 +9,8 @@ ALTER TABLE "application_deadline" ADD COLUMN     "municipality_code" TEXT;
 UPDATE "application_deadline" d SET "municipality_code" = a."municipality_code"
   FROM "application" a WHERE a."id" = d."application_id";
 ALTER TABLE "application_deadline" ALTER COLUMN "municipality_code" SET NOT NULL;
+-- No deadline runs on a closed case (the projection now removes them when a case closes).
+DELETE FROM "application_deadline" d USING "application" a WHERE a."id" = d."application_id" AND a."closed_at" IS NOT NULL;
 
 -- CreateIndex
 CREATE INDEX "application_municipality_code_id_idx" ON "application"("municipality_code", "id");
