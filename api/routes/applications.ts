@@ -39,10 +39,6 @@ const MAX_NUMBER_SKIPS = 20;
 /** How long a retried filing waits for the first one with the same Idempotency-Key to finish. */
 const IN_PROGRESS_WAIT_MS = 10_000;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
-/** Tolerance between this machine's clock and Temporal's when telling whether a start happened. */
-const CLOCK_SKEW_MS = 60_000;
-/** Older than any filing still starting its case (the client's start call gives up well before). */
-const STALE_CLAIM_MS = 5 * 60_000;
 
 export interface ApplicationsRouterDeps {
   temporal: Client;
@@ -172,9 +168,8 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       const documents = householdDocuments(body);
       // Checked before a number is allocated, so that a refused duplicate leaves no gap in the registry book;
       // the claim below settles concurrent filings.
-      for (const open of await openApplicationsAmong(documents, body.benefitCode)) {
-        if (!(await staleClaim(open))) throw householdTaken(open);
-      }
+      const [open] = await openApplicationsAmong(documents, body.benefitCode);
+      if (open) throw householdTaken(open);
 
       const applicationId = await startWithNewNumber(req, body.municipalityCode, async (applicationId) => {
         const holder = await claimHousehold(prisma, body.benefitCode, documents, applicationId);
@@ -206,20 +201,8 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
             typedSearchAttributes: initialSearchAttributes(input),
           });
         } catch (err) {
-          const outcome =
-            err instanceof WorkflowExecutionAlreadyStartedError
-              ? 'not_started'
-              : await startOutcome(applicationId, submittedAt);
-          if (outcome === 'started') {
-            // The start reached Temporal but its answer was lost (a timeout, a dropped connection): the case
-            // exists, so this filing succeeded. Answering an error would have the staff file it again.
-            req.log.warn({ err, applicationId }, 'workflow start answered an error but the case started');
-          } else {
-            // Only a start known not to have happened frees the household. When Temporal cannot say, the
-            // claim stays, and a later filing of the household checks it again (staleClaim).
-            if (outcome === 'not_started') await releaseHousehold(prisma, applicationId);
-            throw err;
-          }
+          await releaseHousehold(prisma, applicationId);
+          throw err;
         }
         // Listed from now on, whatever the worker's backlog; registration completes the row (or writes it,
         // should this write be lost: the workflow is the source of truth).
@@ -236,45 +219,6 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       throw err;
     }
   });
-
-  /**
-   * Whether a workflow start that answered an error happened all the same: the number was allocated just now,
-   * so a running case under it, started since this filing began, is this filing's. `unknown` when Temporal
-   * cannot be asked either.
-   */
-  async function startOutcome(
-    applicationId: string,
-    since: Date,
-  ): Promise<'started' | 'not_started' | 'unknown'> {
-    try {
-      const found = await deps.temporal.workflow.getHandle(applicationId).describe();
-      return found.startTime.getTime() >= since.getTime() - CLOCK_SKEW_MS ? 'started' : 'not_started';
-    } catch (err) {
-      return err instanceof WorkflowNotFoundError ? 'not_started' : 'unknown';
-    }
-  }
-
-  /**
-   * A household claim whose case was never listed and that Temporal does not know is left by a filing whose
-   * start failed while Temporal could not say whether it had started (startOutcome `unknown`): it is released
-   * here so that the household can apply. Claims younger than STALE_CLAIM_MS belong to filings that may still be
-   * starting their case and are never touched.
-   */
-  async function staleClaim(applicationId: string): Promise<boolean> {
-    const [row, claim] = await Promise.all([
-      prisma.application.findUnique({ where: { id: applicationId }, select: { id: true } }),
-      prisma.householdClaim.findFirst({ where: { applicationId }, orderBy: { claimedAt: 'desc' } }),
-    ]);
-    if (row || !claim || Date.now() - claim.claimedAt.getTime() < STALE_CLAIM_MS) return false;
-    try {
-      await deps.temporal.workflow.getHandle(applicationId).describe();
-      return false;
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
-    await releaseHousehold(prisma, applicationId);
-    return true;
-  }
 
   /** Of the applications claiming any of these documents for the benefit, the ones not closed. */
   async function openApplicationsAmong(documents: string[], benefitCode: string): Promise<string[]> {
