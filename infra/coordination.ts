@@ -292,13 +292,13 @@ export function createCoordination(deps: CoordinationDeps) {
         this_week: Prisma.sql`d.due_date BETWEEN ${plusDays(today, 1)}::date AND ${endOfWeek}::date`,
         later: Prisma.sql`d.due_date > ${endOfWeek}::date`,
       };
-      // The running deadlines of one municipality `m` (bound by the caller), with the filters asked for.
+      // The running deadlines of one municipality `m` (bound by the caller), with the filters asked for; the
+      // page adds that the case is open, the counts need not (see cappedCount).
       const running = (...more: Prisma.Sql[]) =>
         Prisma.join(
           [
             Prisma.sql`d.municipality_code = m`,
             Prisma.sql`d.paused_since IS NULL`,
-            Prisma.sql`a.closed_at IS NULL`,
             ...(opts.kind ? [Prisma.sql`d.kind = ${opts.kind}`] : []),
             ...more,
           ],
@@ -328,6 +328,7 @@ export function createCoordination(deps: CoordinationDeps) {
                  a.municipality_code, a.benefit_code, a.assignee, a.state
             FROM application_deadline d JOIN application a ON a.id = d.application_id
            WHERE ${running(
+             Prisma.sql`a.closed_at IS NULL`,
              ...(opts.bucket ? [range[opts.bucket]] : []),
              ...(after
                ? [
@@ -346,15 +347,7 @@ export function createCoordination(deps: CoordinationDeps) {
       const cappedCount = (bucket: DeadlineBucket) => Prisma.sql`(
         SELECT count(*)::int FROM (
           SELECT 1 FROM application_deadline d
-           WHERE ${Prisma.join(
-             [
-               Prisma.sql`d.municipality_code = m`,
-               Prisma.sql`d.paused_since IS NULL`,
-               ...(opts.kind ? [Prisma.sql`d.kind = ${opts.kind}`] : []),
-               range[bucket],
-             ],
-             ' AND ',
-           )} LIMIT ${DEADLINE_COUNT_CAP + 1}) c)`;
+           WHERE ${running(range[bucket])} LIMIT ${DEADLINE_COUNT_CAP + 1}) c)`;
       const counts = await prisma.$queryRaw<{ overdue: number; today: number }[]>`
         SELECT ${cappedCount('overdue')} AS overdue, ${cappedCount('today')} AS today
           FROM unnest(${[...municipalities]}::text[]) AS m`;

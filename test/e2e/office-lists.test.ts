@@ -5,6 +5,7 @@
  * over the whole scope gives, in the same order, each row once; and the counts must match.
  */
 import type { Response } from 'supertest';
+import { createProjectionActivities } from '../../activities/projection';
 import { seedCases } from '../../bench/lib/growth-seed';
 import { expectConforms } from '../helpers/openapi';
 import { startStack } from '../helpers/stack';
@@ -151,5 +152,56 @@ describe('office lists over several municipalities', () => {
     expect(seen.some((k) => k.startsWith(`${open!.application_id} `))).toBe(false);
     expect(seen).not.toContain(`${other!.application_id} ${other!.kind}`);
     expect(seen.length).toBeGreaterThan(0);
+  });
+  it('removes a case’s deadlines when it closes, so that the counts (read from the deadlines alone) drop it', async () => {
+    const [overdue] = await stack.db.prisma.$queryRawUnsafe<
+      { application_id: string; kind: string; due: string }[]
+    >(
+      `SELECT d.application_id, d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due FROM application_deadline d
+        JOIN application a ON a.id = d.application_id
+        WHERE d.municipality_code = '08112' AND d.due_date < current_date AND d.paused_since IS NULL
+          AND a.state = 'awaiting_documents' ORDER BY d.application_id LIMIT 1`,
+    );
+    const id = overdue!.application_id;
+    const count = async () =>
+      (
+        (await coordinator.api.get('/coordination/deadlines').query({ bucket: 'overdue' }).expect(200)).body
+          .counts as { overdue: number }
+      ).overdue;
+    const before = await count();
+    const running = await stack.db.prisma.applicationDeadline.count({
+      where: { applicationId: id, dueDate: { lt: new Date(new Date().toISOString().slice(0, 10)) } },
+    });
+    const at = new Date().toISOString();
+    // The closing view still lists a deadline (a view built as the case closed): none is written.
+    await createProjectionActivities({ prisma: stack.db.prisma }).recordStep({
+      transition: {
+        applicationId: id,
+        eventKey: `${id}:withdrawn`,
+        type: 'withdrawn',
+        from: 'awaiting_documents',
+        to: 'withdrawn',
+        at,
+      },
+      view: {
+        applicationId: id,
+        version: '9999',
+        state: 'withdrawn',
+        assignee: null,
+        deadlines: [
+          {
+            kind: 'document_request',
+            dueDate: overdue!.due,
+            legalBasis: [{ law: 'Llei 39/2015', article: '68.1', ca: 'Esmena', es: 'Subsanación' }],
+            provisional: false,
+          },
+        ],
+        task: null,
+        at,
+      },
+    });
+    expect(await stack.db.prisma.applicationDeadline.count({ where: { applicationId: id } })).toBe(0);
+    expect(running).toBeGreaterThan(0);
+    expect(await count()).toBe(before - running);
   });
 });
