@@ -54,6 +54,8 @@ export interface AppDeps {
   stuckThresholds?: StuckThresholds;
   /** Seconds a stuck scan is shared (STUCK_CACHE_SECONDS); 0: each request scans (concurrent ones share). */
   stuckCacheSeconds?: number | undefined;
+  /** Open cases a page of stuck cases reads at most (STUCK_SCAN_BUDGET). */
+  stuckScanBudget?: number | undefined;
   /** Bearer token for /metrics; none: open. */
   metricsToken?: string | undefined;
   /** Counts below this are withheld in the aggregated indicators (default 5). */
@@ -134,6 +136,7 @@ export function createApp(deps: AppDeps): express.Express {
     calendar: deps.reference.calendar,
     thresholds: deps.stuckThresholds ?? DEFAULT_STUCK_THRESHOLDS,
     stuckCacheSeconds: deps.stuckCacheSeconds ?? 0,
+    ...(deps.stuckScanBudget ? { scanBudget: deps.stuckScanBudget } : {}),
   });
   const metrics = createMetrics({ prisma: deps.prisma, coordination });
   app.get('/metrics', async (req, res) => {

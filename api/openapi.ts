@@ -295,12 +295,12 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
   registry.registerPath({
     method: 'get',
     path: '/coordination/stuck',
-    summary: `Stuck applications of your municipalities, each with why, since when and what to do. ${oversee}`,
+    summary: `Stuck applications of your municipalities, each with why, since when and what to do, a page at a time in application-number order (a page reads at most STUCK_SCAN_BUDGET open cases, so it may be short and still have a next). ${oversee}`,
     security: [{ bearer: [] }],
     request: { query: stuckRequest.shape.query },
     responses: {
       200: json('Stuck applications', stuckListSchema),
-      400: problem('Invalid filter'),
+      400: problem('Invalid filter or cursor'),
       403: problem('Role may not oversee, or not a municipality of yours'),
       503: problem('PostgreSQL unreachable'),
       ...STAFF_ERRORS,

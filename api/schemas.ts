@@ -347,6 +347,12 @@ export const stuckRequest = z.object({
       assignee: z.string().trim().min(1).max(100).optional(),
       /** Stuck for at least this many days (by the earliest finding). */
       minDays: z.coerce.number().int().min(0).max(3650).optional(),
+      /** Stuck cases per page, in application-number order (default 50). */
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be a cursor returned by a previous page')
+        .optional(),
     })
     .strict(),
 });
@@ -371,7 +377,15 @@ export const stuckListSchema = z
         findings: z.array(findingSchema),
       }),
     ),
+    /** Findings per reason on this page. */
     countsByReason: z.record(z.string(), z.number().int()),
+    /**
+     * Where the next page starts; null when every open case of the scope has been read. A page reads a
+     * bounded number of open cases, so it may hold fewer than `limit` cases, or none, and still have a next.
+     */
+    nextCursor: z.string().nullable(),
+    /** Open cases read for this page. */
+    scanned: z.number().int(),
   })
   .openapi('StuckApplications');
 

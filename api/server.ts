@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     metricsToken: config.METRICS_TOKEN,
     indicatorMinCount: config.INDICATOR_MIN_COUNT,
     stuckCacheSeconds: config.STUCK_CACHE_SECONDS,
+    stuckScanBudget: config.STUCK_SCAN_BUDGET,
     stuckThresholds: {
       registryUnavailableHours: config.STUCK_REGISTRY_HOURS,
       activityAttempts: config.STUCK_ACTIVITY_ATTEMPTS,

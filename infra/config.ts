@@ -128,6 +128,8 @@ export const configSchema = z.object({
   STUCK_REMEDY_REMINDERS: decimal(z.number().int().min(1).max(10)).default(2),
   /** Seconds a scan of stuck cases is shared by the requests that follow (the page, /metrics). */
   STUCK_CACHE_SECONDS: decimal(z.number().int().min(0).max(3600)).default(30),
+  /** Open cases one page of stuck cases reads at most: what a page may cost, whatever the office's size. */
+  STUCK_SCAN_BUDGET: decimal(z.number().int().min(100).max(100_000)).default(1000),
   /** Seconds a token's staff member is remembered by the API: a revocation takes effect within it, expiry at once. */
   TOKEN_CACHE_SECONDS: decimal(z.number().int().min(0).max(300)).default(15),
   /** Days a staff API token lives when issued without a lifetime of its own (`npm run staff -- token`, the demo). */

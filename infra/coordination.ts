@@ -11,7 +11,8 @@ import { officeDateOf, plusDays } from '../domain/dates';
 import type { IsoDate } from '../domain/dates';
 import { WAITING_ON } from '../domain/application';
 import { findStuck } from '../domain/stuck';
-import type { CaseSnapshot, StuckFinding, StuckThresholds } from '../domain/stuck';
+import type { CaseSnapshot, StuckFinding, StuckReason, StuckThresholds } from '../domain/stuck';
+import { municipalityOfApplication } from '../domain/access';
 import { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from '../generated/prisma/client';
 import { statusQuery } from '../workflows/messages';
@@ -48,6 +49,33 @@ export interface CoordinationDeps {
    * another. 0: every request scans.
    */
   stuckCacheSeconds?: number;
+  /** Open cases a page of stuck cases reads at most (STUCK_SCAN_BUDGET, default DEFAULT_SCAN_BUDGET). */
+  scanBudget?: number;
+}
+
+/** Open cases judged per step of a scan of stuck cases. */
+const STEP = 100;
+/** Open cases a page of stuck cases reads at most (STUCK_SCAN_BUDGET). */
+export const DEFAULT_SCAN_BUDGET = 1000;
+
+export interface StuckPageOptions {
+  /** Cases per page. */
+  limit: number;
+  /** The last case of the previous page (or the last case read, when its budget ran out). */
+  after?: string | undefined;
+  reason?: StuckReason | undefined;
+  benefit?: string | undefined;
+  assignee?: string | undefined;
+  /** Stuck for at least this many days, by any of the findings kept. */
+  minDays?: number | undefined;
+}
+
+export interface StuckPage {
+  items: StuckCase[];
+  /** Where the next page starts; undefined when the scope has been read to its end. */
+  next: string | undefined;
+  /** Open cases read for this page. */
+  scanned: number;
 }
 
 export interface StuckCase {
@@ -105,17 +133,35 @@ export function createCoordination(deps: CoordinationDeps) {
     }
   }
 
-  async function openCases(municipalities: readonly string[]) {
+  type OpenCase = Awaited<ReturnType<typeof openCasesAfter>>[number];
+
+  /**
+   * The next `take` open cases of one municipality after `after`, in number order, with the list's filters:
+   * each step of a scan reads a range of an index (the open cases', or the benefit's or assignee's) and
+   * stops, so its cost does not depend on how many cases the office has.
+   */
+  function openCasesAfter(
+    municipalityCode: string,
+    after: string | undefined,
+    take: number,
+    filters: { benefit?: string | undefined; assignee?: string | undefined },
+  ) {
     return prisma.application.findMany({
-      where: { municipalityCode: { in: [...municipalities] }, closedAt: null },
+      where: {
+        municipalityCode,
+        closedAt: null,
+        ...(filters.benefit ? { benefitCode: filters.benefit } : {}),
+        ...(filters.assignee ? { assignee: filters.assignee } : {}),
+        ...(after ? { id: { gt: after } } : {}),
+      },
       include: { task: true, deadlines: true },
       orderBy: { id: 'asc' },
+      take,
     });
   }
 
-  /** One scan: every open case of the scope against the rules, with what Temporal says about it. */
-  async function scan(municipalities: readonly string[], now: Date): Promise<StuckCase[]> {
-    const cases = await openCases(municipalities);
+  /** These open cases against the rules, with what Temporal says about each; the stuck ones, in order. */
+  async function evaluate(cases: OpenCase[], now: Date): Promise<StuckCase[]> {
     if (cases.length === 0) return [];
     const allIds = cases.map((c) => c.id);
     // PostgreSQL takes at most 65,535 parameters per statement: the cases are asked about in slices.
@@ -246,16 +292,73 @@ export function createCoordination(deps: CoordinationDeps) {
     return out;
   }
 
+  /**
+   * Stuck cases in number order from `after`, a municipality at a time: open cases are read and judged in
+   * steps of STEP, until the page is full or `budget` cases have been read. A page therefore costs the same
+   * at any office size; judging every open case of the office per request (and describing each in Temporal)
+   * made the p99 grow 8× from 10,000 to 100,000 cases. When the budget runs out first the page may be short,
+   * even empty, and `next` says where the following one starts.
+   */
+  async function walk(
+    municipalities: readonly string[],
+    opts: StuckPageOptions,
+    budget: number,
+    now: Date,
+  ): Promise<StuckPage> {
+    const items: StuckCase[] = [];
+    let after = opts.after;
+    let scanned = 0;
+    const scope = [...municipalities]
+      .filter((m) => !after || m >= municipalityOfApplication(after))
+      .sort();
+    const wanted = (c: StuckCase): StuckCase | undefined => {
+      const findings = c.findings.filter(
+        (f) =>
+          (!opts.reason || f.reason === opts.reason) &&
+          (opts.minDays === undefined ||
+            (!!f.since && now.getTime() - Date.parse(f.since) >= opts.minDays * 86_400_000)),
+      );
+      return findings.length > 0 ? { ...c, findings } : undefined;
+    };
+    for (const municipality of scope) {
+      for (;;) {
+        const take = Math.min(STEP, budget - scanned);
+        if (take <= 0) return { items, next: after, scanned };
+        const cases = await openCasesAfter(municipality, after, take, opts);
+        scanned += cases.length;
+        for (const found of await evaluate(cases, now)) {
+          const item = wanted(found);
+          if (!item) continue;
+          items.push(item);
+          // The next page starts after the last case shown (those judged beyond it are judged again then).
+          if (items.length >= opts.limit) return { items, next: item.applicationId, scanned };
+        }
+        after = cases.at(-1)?.id ?? after;
+        if (cases.length < take) break; // this municipality is done
+      }
+    }
+    return { items, next: undefined, scanned };
+  }
+
   const scans = new Map<string, { at: number; running: boolean; result: Promise<StuckCase[]> }>();
 
   return {
-    /** Stuck cases of these municipalities: one scan at a time per scope, reused for `stuckCacheSeconds`. */
+    /** A page of the stuck cases of these municipalities, reading at most `scanBudget` open cases. */
+    stuckPage(municipalities: readonly string[], opts: StuckPageOptions, now = new Date()): Promise<StuckPage> {
+      return walk(municipalities, opts, deps.scanBudget ?? DEFAULT_SCAN_BUDGET, now);
+    },
+
+    /**
+     * Every stuck case of these municipalities (for the metrics, which count them office-wide): one scan at
+     * a time per scope, reused for `stuckCacheSeconds`. Its cost grows with the office; pages do not.
+     */
     stuck(municipalities: readonly string[], now = new Date()): Promise<StuckCase[]> {
       const ttl = (deps.stuckCacheSeconds ?? 0) * 1000;
       const key = [...municipalities].sort().join(',');
       const cached = scans.get(key);
       if (cached && (cached.running || Date.now() - cached.at < ttl)) return cached.result;
-      const entry = { at: Date.now(), running: true, result: scan(municipalities, now) };
+      const result = walk(municipalities, { limit: Infinity }, Infinity, now).then((p) => p.items);
+      const entry = { at: Date.now(), running: true, result };
       scans.set(key, entry);
       entry.result.then(
         () => {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { municipalityOfApplication, worksFor } from '../../domain/access';
+import { APPLICATION_NUMBER_PATTERN } from '../../domain/application';
 import type { StaffMember } from '../../domain/access';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Coordination, DeadlineCursor } from '../../infra/coordination';
@@ -112,6 +113,15 @@ function decodeDeadlineCursor(cursor: string): DeadlineCursor {
   ]);
 }
 
+/** A cursor from a previous page of stuck cases (an application number); anything else is a 400. */
+function decodeStuckCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (APPLICATION_NUMBER_PATTERN.test(id)) return id;
+  throw HttpError.badRequest([
+    { field: 'query.cursor', message: 'must be a cursor returned by a previous page' },
+  ]);
+}
+
 function scope(staff: StaffMember, municipality?: string): readonly string[] {
   if (municipality && !worksFor(staff, municipality)) {
     throw HttpError.forbidden(`You do not work for municipality ${municipality}`);
@@ -132,27 +142,23 @@ export function createCoordinationRouter({
     const { query } = parseRequest(stuckRequest, req);
     noteAudit(res, 'oversee_stuck');
     const staff = authorize(req, 'oversee');
-    const now = new Date();
-    const all = await coordination.stuck(scope(staff, query.municipality), now);
-    const items = all
-      .map((c) => ({
-        ...c,
-        findings: query.reason ? c.findings.filter((f) => f.reason === query.reason) : c.findings,
-      }))
-      .filter(
-        (c) =>
-          c.findings.length > 0 &&
-          (!query.benefit || c.benefitCode === query.benefit) &&
-          (!query.assignee || c.assignee === query.assignee) &&
-          (query.minDays === undefined ||
-            c.findings.some(
-              (f) => f.since && now.getTime() - Date.parse(f.since) >= query.minDays! * 86_400_000,
-            )),
-      );
+    const page = await coordination.stuckPage(scope(staff, query.municipality), {
+      limit: query.limit,
+      after: query.cursor ? decodeStuckCursor(query.cursor) : undefined,
+      reason: query.reason,
+      benefit: query.benefit,
+      assignee: query.assignee,
+      minDays: query.minDays,
+    });
     const countsByReason: Record<string, number> = {};
-    for (const c of items)
+    for (const c of page.items)
       for (const f of c.findings) countsByReason[f.reason] = (countsByReason[f.reason] ?? 0) + 1;
-    res.json({ items, countsByReason });
+    res.json({
+      items: page.items,
+      countsByReason,
+      nextCursor: page.next ? Buffer.from(page.next).toString('base64url') : null,
+      scanned: page.scanned,
+    });
   });
 
   router.get('/deadlines', async (req, res) => {

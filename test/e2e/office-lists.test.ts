@@ -8,7 +8,10 @@ import type { Response } from 'supertest';
 import { createProjectionActivities } from '../../activities/projection';
 import { seedCases } from '../../bench/lib/growth-seed';
 import { expectConforms } from '../helpers/openapi';
-import { startStack } from '../helpers/stack';
+import { agentFor, startStack } from '../helpers/stack';
+import { createCoordination } from '../../infra/coordination';
+import { loadReferenceData } from '../../infra/reference-data';
+import { DEFAULT_STUCK_THRESHOLDS } from '../../domain/stuck';
 import type { Stack, StaffSession } from '../helpers/stack';
 
 // Three of the seeded municipalities, not adjacent in code order, so that pages cross from one to the next.
@@ -27,11 +30,17 @@ describe('office lists over several municipalities', () => {
     await stack?.stop();
   });
 
-  async function pageThrough(path: string, query: Record<string, string>, key: (item: never) => string) {
+  async function pageThrough(
+    path: string,
+    query: Record<string, string>,
+    key: (item: never) => string,
+    api = coordinator.api,
+  ) {
     const seen: string[] = [];
+    const pages: Response[] = [];
     let first: Response | undefined;
-    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
-      const res: Response = await coordinator.api
+    for (let cursor: string | null = null; pages.length === 0 || cursor; ) {
+      const res: Response = await api
         .get(path)
         .query({ ...query, limit: '7', ...(cursor ? { cursor } : {}) })
         .expect(200);
@@ -39,10 +48,11 @@ describe('office lists over several municipalities', () => {
       first ??= res;
       expect(res.body.items.length).toBeLessThanOrEqual(7);
       seen.push(...(res.body.items as never[]).map(key));
+      pages.push(res);
       cursor = res.body.nextCursor as string | null;
-      if (pages > 200) throw new Error('the cursor does not advance');
+      if (pages.length > 400) throw new Error('the cursor does not advance');
     }
-    return { seen, first: first! };
+    return { seen, first: first!, pages };
   }
 
   it.each<[string, Record<string, string>, string]>([
@@ -125,6 +135,62 @@ describe('office lists over several municipalities', () => {
       [...SCOPE],
     );
     expect(first.body.counts).toEqual({ overdue: counts!.overdue, today: counts!.today, capped: false });
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['no filter', {}],
+    ['a common reason', { reason: 'idle' }],
+    // About one open case in thirty of the seed has a task past its service level.
+    ['a rare reason', { reason: 'task_overdue' }],
+    ['a benefit', { benefit: 'RENT' }],
+    ['an assignee', { assignee: 'staff-7' }],
+  ])(
+    'pages the stuck cases (%s) reading a bounded number of cases each, exactly as one scan of the scope',
+    async (_name, query) => {
+      const BUDGET = 150;
+      const scan = createCoordination({
+        prisma: stack.db.prisma,
+        temporal: stack.client,
+        calendar: loadReferenceData().calendar,
+        thresholds: DEFAULT_STUCK_THRESHOLDS,
+      });
+      const expected = (await scan.stuck(SCOPE))
+        .filter(
+          (c) =>
+            (!query.benefit || c.benefitCode === query.benefit) &&
+            (!query.assignee || c.assignee === query.assignee) &&
+            (!query.reason || c.findings.some((f) => f.reason === query.reason)),
+        )
+        .map((c) => c.applicationId);
+      expect(expected.length).toBeGreaterThan(0);
+      const open = await stack.db.prisma.application.count({
+        where: {
+          municipalityCode: { in: [...SCOPE] },
+          closedAt: null,
+          ...(query.benefit ? { benefitCode: query.benefit } : {}),
+          ...(query.assignee ? { assignee: query.assignee } : {}),
+        },
+      });
+      const { seen, pages } = await pageThrough(
+        '/coordination/stuck',
+        query,
+        (i: { applicationId: string }) => i.applicationId,
+        agentFor(stack.appWith({ stuckScanBudget: BUDGET }), coordinator.token),
+      );
+      expect(seen).toEqual(expected);
+      const scanned = pages.map((p) => p.body.scanned as number);
+      expect(Math.max(...scanned)).toBeLessThanOrEqual(BUDGET);
+      // Every open case is read once, except those judged beyond a full page's last case, read again.
+      expect(scanned.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(open);
+      if (query.reason === 'task_overdue') {
+        // Few cases qualify: pages end because the budget ran out, short and with a next.
+        expect(pages.some((p) => p.body.items.length < 7 && p.body.nextCursor)).toBe(true);
+      }
+    },
+  );
+
+  it('refuses a stuck cursor that is not one', async () => {
+    await coordinator.api.get('/coordination/stuck').query({ cursor: 'bm90LWEtY3Vyc29y' }).expect(400);
   });
 
   it('does not list a closed case’s deadlines, nor a paused one', async () => {

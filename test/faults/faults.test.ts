@@ -171,11 +171,21 @@ async function messagesSettled(ids: string[], outcomes: Outcome[]): Promise<void
 /** How many of the held cases the coordinators' stuck view lists as held by a failing workflow task. */
 async function heldShownStuck(held: string[]): Promise<number> {
   if (held.length === 0) return 0;
-  const res = await fetch(`${system.apiUrl}/coordination/stuck?municipality=08187`, {
-    headers: { authorization: `Bearer ${office.coordinator}` },
-  });
-  const body = (await res.json()) as { items?: { applicationId: string; findings?: { reason: string }[] }[] };
-  return (body.items ?? []).filter(
+  // Every page of the municipality's stuck cases.
+  const items: { applicationId: string; findings?: { reason: string }[] }[] = [];
+  for (let cursor: string | null = null, pages = 0; (pages === 0 || cursor) && pages < 100; pages++) {
+    const res = await fetch(
+      `${system.apiUrl}/coordination/stuck?municipality=08187&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers: { authorization: `Bearer ${office.coordinator}` } },
+    );
+    const body = (await res.json()) as {
+      items?: { applicationId: string; findings?: { reason: string }[] }[];
+      nextCursor?: string | null;
+    };
+    items.push(...(body.items ?? []));
+    cursor = body.nextCursor ?? null;
+  }
+  return items.filter(
     (i) => held.includes(i.applicationId) && i.findings?.some((f) => f.reason === 'workflow_task_failing'),
   ).length;
 }

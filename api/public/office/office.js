@@ -92,11 +92,22 @@
     return a;
   }
 
-  async function loadStuck() {
+  // The stuck cases come a page at a time (in application-number order); "more" asks for the next one.
+  let stuckNext = null;
+  let stuckShown = 0;
+  async function loadStuck(more = false) {
     const reason = $('#filter-reason').value;
-    const data = await api(`/coordination/stuck${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`);
+    const query = new URLSearchParams();
+    if (reason) query.set('reason', reason);
+    if (more && stuckNext) query.set('cursor', stuckNext);
+    const data = await api(`/coordination/stuck${query.size ? `?${query}` : ''}`);
     const tbody = $('#stuck-table tbody');
-    tbody.replaceChildren();
+    if (!more) {
+      tbody.replaceChildren();
+      stuckShown = 0;
+    }
+    stuckNext = data.nextCursor;
+    stuckShown += data.items.length;
     for (const c of data.items) {
       for (const [i, f] of c.findings.entries()) {
         const box = el('input', null, {
@@ -140,8 +151,9 @@
         tbody.append(tr);
       }
     }
-    $('#stuck-empty').hidden = data.items.length > 0;
-    $('#stuck-count').textContent = data.items.length ? String(data.items.length) : '';
+    $('#stuck-empty').hidden = stuckShown > 0 || !!stuckNext;
+    $('#stuck-more').hidden = !stuckNext;
+    $('#stuck-count').textContent = stuckShown ? `${stuckShown}${stuckNext ? '+' : ''}` : '';
   }
 
   async function escalateCase(id, button) {
@@ -334,6 +346,7 @@
   for (const [value, label] of Object.entries(REASONS))
     $('#filter-reason').append(el('option', label, { value }));
   $('#filter-reason').addEventListener('change', () => void loadStuck());
+  $('#stuck-more').addEventListener('click', () => void loadStuck(true));
   $('#refresh').addEventListener(
     'click',
     () => void Promise.all([loadStuck(), loadDeadlines(), loadWorkload()]),
