@@ -33,6 +33,8 @@ export type IntakeBegin =
   | { kind: 'new' }
   | { kind: 'done'; applicationId: string }
   | { kind: 'in_progress' }
+  /** An earlier attempt allocated this number, but whether its case started is not known (markUncertain). */
+  | { kind: 'uncertain'; applicationId: string }
   | { kind: 'different_body' };
 
 /** Records that a filing with this key starts, or says what became of an earlier one. */
@@ -51,9 +53,26 @@ export async function beginIntake(
   const earlier = await prisma.intakeRequest.findUnique({ where: { staffId_key: { staffId, key } } });
   if (!earlier) return beginIntake(prisma, staffId, key, hash); // abandoned meanwhile: start afresh
   if (earlier.bodyHash !== hash) return { kind: 'different_body' };
-  return earlier.applicationId
-    ? { kind: 'done', applicationId: earlier.applicationId }
+  if (earlier.applicationId) return { kind: 'done', applicationId: earlier.applicationId };
+  return earlier.uncertainApplicationId
+    ? { kind: 'uncertain', applicationId: earlier.uncertainApplicationId }
     : { kind: 'in_progress' };
+}
+
+/**
+ * The filing's workflow start answered an error and Temporal could not say whether the case started: the key
+ * stays taken, remembering the number, so that a retry with it settles that case rather than filing another.
+ */
+export async function markUncertain(
+  prisma: PrismaClient,
+  staffId: string,
+  key: string,
+  applicationId: string,
+): Promise<void> {
+  await prisma.intakeRequest.updateMany({
+    where: { staffId, key, applicationId: null },
+    data: { uncertainApplicationId: applicationId },
+  });
 }
 
 export async function completeIntake(
@@ -72,7 +91,8 @@ export async function abandonIntake(prisma: PrismaClient, staffId: string, key: 
 
 /**
  * Claims the household's documents for an application. Returns the open application that already holds one
- * of them, if any (nothing is claimed then). A claim left by a case that has closed is taken over.
+ * of them, if any (nothing is claimed then). A claim left by a case that has closed is taken over; one the
+ * application already holds (a retried filing of the same number) stays its own.
  */
 export async function claimHousehold(
   prisma: PrismaClient,
@@ -87,6 +107,7 @@ export async function claimHousehold(
         const held = await tx.householdClaim.findUnique({
           where: { benefitCode_document: { benefitCode, document } },
         });
+        if (held?.applicationId === applicationId) continue;
         if (held) {
           const app = await tx.application.findUnique({
             where: { id: held.applicationId },

@@ -21,8 +21,10 @@ import {
   bodyHash,
   claimHousehold,
   completeIntake,
+  markUncertain,
   releaseHousehold,
 } from '../../infra/intake-store';
+import type { IntakeBegin } from '../../infra/intake-store';
 import type { ReferenceData } from '../../infra/reference-data';
 import type { applicationWorkflow } from '../../workflows/application';
 import { statusQuery } from '../../workflows/messages';
@@ -39,6 +41,10 @@ const MAX_NUMBER_SKIPS = 20;
 /** How long a retried filing waits for the first one with the same Idempotency-Key to finish. */
 const IN_PROGRESS_WAIT_MS = 10_000;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
+/** Tolerance between this machine's clock and Temporal's when telling whether a start happened. */
+const CLOCK_SKEW_MS = 60_000;
+/** Older than any filing still starting its case (the client's start call gives up well before). */
+const STALE_CLAIM_MS = 5 * 60_000;
 
 export interface ApplicationsRouterDeps {
   temporal: Client;
@@ -101,17 +107,16 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     res.status(201).location(self).json({ applicationId, state: 'submitted', links: { self } });
   }
 
-  /** A filing with the same key is under way: wait for it, briefly, and answer what it answered. */
-  async function awaitEarlierFiling(staffId: string, key: string, hash: string): Promise<string | undefined> {
+  /**
+   * A filing with the same key is under way: wait for it, briefly, and answer what it answered. `new`: the
+   * earlier one failed and gave the key up, so this request is now the filing.
+   */
+  async function awaitEarlierFiling(staffId: string, key: string, hash: string): Promise<IntakeBegin> {
     const until = Date.now() + IN_PROGRESS_WAIT_MS;
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));
       const again = await beginIntake(prisma, staffId, key, hash);
-      if (again.kind === 'done') return again.applicationId;
-      if (again.kind === 'new') {
-        // The earlier one failed and gave the key up: this request is now the filing.
-        return undefined;
-      }
+      if (again.kind !== 'in_progress') return again;
     }
     throw new HttpError(409, 'A filing with this Idempotency-Key is still in progress', 'Retry in a moment', {
       retryAfterSeconds: 2,
@@ -133,8 +138,11 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       ]);
     }
     const hash = bodyHash(req.body);
+    // The number of an earlier attempt with this key whose case may or may not have started (markUncertain).
+    let uncertain: string | undefined;
     if (key) {
-      const begun = await beginIntake(prisma, staff.id, key, hash);
+      let begun = await beginIntake(prisma, staff.id, key, hash);
+      if (begun.kind === 'in_progress') begun = await awaitEarlierFiling(staff.id, key, hash);
       if (begun.kind === 'different_body') {
         throw new HttpError(
           422,
@@ -143,12 +151,11 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         );
       }
       if (begun.kind === 'done') return created(req, res, begun.applicationId, true);
-      if (begun.kind === 'in_progress') {
-        const earlier = await awaitEarlierFiling(staff.id, key, hash);
-        if (earlier) return created(req, res, earlier, true);
-      }
+      if (begun.kind === 'uncertain') uncertain = begun.applicationId;
     }
 
+    // Set when Temporal could not say whether this filing's case started: its key is kept, not given up.
+    let keepKey = false;
     try {
       const calendar = createBusinessCalendar(deps.reference.calendar, [body.municipalityCode]);
       const filing = effectiveFiling(calendar, submittedAt.toISOString());
@@ -168,10 +175,11 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       const documents = householdDocuments(body);
       // Checked before a number is allocated, so that a refused duplicate leaves no gap in the registry book;
       // the claim below settles concurrent filings.
-      const [open] = await openApplicationsAmong(documents, body.benefitCode);
-      if (open) throw householdTaken(open);
+      for (const open of await openApplicationsAmong(documents, body.benefitCode)) {
+        if (open !== uncertain && !(await staleClaim(open))) throw householdTaken(open);
+      }
 
-      const applicationId = await startWithNewNumber(req, body.municipalityCode, async (applicationId) => {
+      const file = async (applicationId: string) => {
         const holder = await claimHousehold(prisma, body.benefitCode, documents, applicationId);
         if (holder) throw householdTaken(holder);
         const input: ApplicationInput = {
@@ -201,8 +209,29 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
             typedSearchAttributes: initialSearchAttributes(input),
           });
         } catch (err) {
-          await releaseHousehold(prisma, applicationId);
-          throw err;
+          // The number of an uncertain earlier attempt was allocated to this filing: a case under it is its own.
+          if (applicationId === uncertain && err instanceof WorkflowExecutionAlreadyStartedError) return;
+          const outcome =
+            err instanceof WorkflowExecutionAlreadyStartedError
+              ? 'not_started'
+              : await startOutcome(applicationId, applicationId === uncertain ? new Date(0) : submittedAt);
+          if (outcome === 'unknown') {
+            // Only a start known not to have happened frees the household. When Temporal cannot say, the
+            // claim stays; a retry with the same key settles this number, and a later filing of the household
+            // without it checks the claim again (staleClaim).
+            if (key) {
+              await markUncertain(prisma, staff.id, key, applicationId);
+              keepKey = true;
+            }
+            throw err;
+          }
+          if (outcome === 'not_started') {
+            await releaseHousehold(prisma, applicationId);
+            throw err;
+          }
+          // The start reached Temporal but its answer was lost (a timeout, a dropped connection): the case
+          // exists, so this filing succeeded. Answering an error would have the staff file it again.
+          req.log.warn({ err, applicationId }, 'workflow start answered an error but the case started');
         }
         // Listed from now on, whatever the worker's backlog; registration completes the row (or writes it,
         // should this write be lost: the workflow is the source of truth).
@@ -211,14 +240,58 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
           .catch((err: unknown) =>
             req.log.warn({ err, applicationId }, 'filing row not written; registration will'),
           );
-      });
+      };
+      let applicationId: string;
+      if (uncertain) {
+        await file(uncertain);
+        applicationId = uncertain;
+      } else applicationId = await startWithNewNumber(req, body.municipalityCode, file);
       if (key) await completeIntake(prisma, staff.id, key, applicationId);
       created(req, res, applicationId, false);
     } catch (err) {
-      if (key) await abandonIntake(prisma, staff.id, key);
+      if (key && !keepKey) await abandonIntake(prisma, staff.id, key);
       throw err;
     }
   });
+
+  /**
+   * Whether a workflow start that answered an error happened all the same: the number was allocated for this
+   * filing, so a case under it started since `since` is this filing's. `unknown` when Temporal cannot be asked
+   * either.
+   */
+  async function startOutcome(
+    applicationId: string,
+    since: Date,
+  ): Promise<'started' | 'not_started' | 'unknown'> {
+    try {
+      const found = await deps.temporal.workflow.getHandle(applicationId).describe();
+      return found.startTime.getTime() >= since.getTime() - CLOCK_SKEW_MS ? 'started' : 'not_started';
+    } catch (err) {
+      return err instanceof WorkflowNotFoundError ? 'not_started' : 'unknown';
+    }
+  }
+
+  /**
+   * A household claim whose case was never listed and that Temporal does not know was left by a filing whose
+   * start failed while Temporal could not say whether it had started (startOutcome `unknown`): it is released
+   * here so that the household can apply. Claims younger than STALE_CLAIM_MS belong to filings that may still
+   * be starting their case and are never touched.
+   */
+  async function staleClaim(applicationId: string): Promise<boolean> {
+    const [row, claim] = await Promise.all([
+      prisma.application.findUnique({ where: { id: applicationId }, select: { id: true } }),
+      prisma.householdClaim.findFirst({ where: { applicationId }, orderBy: { claimedAt: 'desc' } }),
+    ]);
+    if (row || !claim || Date.now() - claim.claimedAt.getTime() < STALE_CLAIM_MS) return false;
+    try {
+      await deps.temporal.workflow.getHandle(applicationId).describe();
+      return false;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    await releaseHousehold(prisma, applicationId);
+    return true;
+  }
 
   /** Of the applications claiming any of these documents for the benefit, the ones not closed. */
   async function openApplicationsAmong(documents: string[], benefitCode: string): Promise<string[]> {
