@@ -52,13 +52,7 @@ async function plans(prisma: PrismaClient): Promise<Record<string, { indexed: bo
   return out;
 }
 
-async function p99(
-  url: string,
-  paths: string[],
-  token: string,
-  seconds: number,
-  connections: number,
-) {
+async function p99(url: string, paths: string[], token: string, seconds: number, connections: number) {
   let i = 0;
   const r = await autocannon({
     url,

@@ -308,9 +308,7 @@ export function createCoordination(deps: CoordinationDeps) {
     const items: StuckCase[] = [];
     let after = opts.after;
     let scanned = 0;
-    const scope = [...municipalities]
-      .filter((m) => !after || m >= municipalityOfApplication(after))
-      .sort();
+    const scope = [...municipalities].filter((m) => !after || m >= municipalityOfApplication(after)).sort();
     const wanted = (c: StuckCase): StuckCase | undefined => {
       const findings = c.findings.filter(
         (f) =>
@@ -344,7 +342,11 @@ export function createCoordination(deps: CoordinationDeps) {
 
   return {
     /** A page of the stuck cases of these municipalities, reading at most `scanBudget` open cases. */
-    stuckPage(municipalities: readonly string[], opts: StuckPageOptions, now = new Date()): Promise<StuckPage> {
+    stuckPage(
+      municipalities: readonly string[],
+      opts: StuckPageOptions,
+      now = new Date(),
+    ): Promise<StuckPage> {
       return walk(municipalities, opts, deps.scanBudget ?? DEFAULT_SCAN_BUDGET, now);
     },
 

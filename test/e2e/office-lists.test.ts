@@ -39,7 +39,7 @@ describe('office lists over several municipalities', () => {
     const seen: string[] = [];
     const pages: Response[] = [];
     let first: Response | undefined;
-    for (let cursor: string | null = null; pages.length === 0 || cursor; ) {
+    for (let cursor: string | null = null; pages.length === 0 || cursor;) {
       const res: Response = await api
         .get(path)
         .query({ ...query, limit: '7', ...(cursor ? { cursor } : {}) })

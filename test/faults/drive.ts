@@ -140,8 +140,12 @@ export function filing(person: number) {
 }
 
 /** Files through the API; retried with one Idempotency-Key, so a lost answer never files twice. */
-export async function file(office: Office, tally: Tally, person: number): Promise<string> {
-  const key = randomUUID();
+export async function file(
+  office: Office,
+  tally: Tally,
+  person: number,
+  key: string = randomUUID(),
+): Promise<string> {
   const res = await call(office, tally, office.administrative, 'POST', '/applications', filing(person), {
     'idempotency-key': key,
   });

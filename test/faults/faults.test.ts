@@ -303,18 +303,21 @@ it(
       'every case waiting for the register',
     );
     const waitingSince = Date.now();
-    // Down for longer than the timers have left: they fall due while the server is away.
+    // Down for longer than the timers have left: they fall due while the server is away. (A case filed early
+    // in a slow run may have its answer before the server goes down: that one is not due meanwhile.)
+    const downAt = Date.now();
     const restart = system.restartTemporal({ downForMs: 45_000 });
     await new Promise((r) => setTimeout(r, 3000));
     const during = await fetch(`${system.apiUrl}/applications/${ids[0]}`, {
       headers: { authorization: `Bearer ${office.administrative}` },
     });
+    const outageKey = `during-temporal-outage-${nextPerson}`;
     const filingDuring = await fetch(`${system.apiUrl}/applications`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${office.administrative}`,
         'content-type': 'application/json',
-        'idempotency-key': `during-temporal-outage-${nextPerson}`,
+        'idempotency-key': outageKey,
       },
       body: JSON.stringify(filing(nextPerson)),
     });
@@ -323,8 +326,9 @@ it(
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(filingDuring.status).toBe(503);
-    // The filing refused during the outage left no case behind, and goes through once the server is back.
-    const retried = await file(office, tally, nextPerson++);
+    // The filing refused during the outage, retried with its Idempotency-Key once the server is back, gives
+    // the household one case (whether or not its start had reached Temporal before the outage).
+    const retried = await file(office, tally, nextPerson++, outageKey);
     ids.push(retried);
 
     const outcomes = await Promise.all(ids.map((id) => drive(office, tally, id, DRIVE_TIMEOUT_MS)));
@@ -338,6 +342,7 @@ it(
     const listed = await system.client.workflow.count(`WorkflowId STARTS_WITH "08187-"`);
     figures.temporalRestart = {
       secondsWaitingBeforeRestart: Math.round((backAt - waitingSince) / 1000),
+      answeredBeforeTheOutage: lateness.filter((l) => l < downAt - backAt).length,
       timersFiredAfterRestartSeconds: {
         first: Math.round(Math.min(...lateness) / 100) / 10,
         last: Math.round(Math.max(...lateness) / 100) / 10,
@@ -345,7 +350,14 @@ it(
       workflowsInTemporal: listed.count,
       ...c,
     };
-    expect(answered.every((a) => a.answeredAt && a.answeredAt.getTime() >= backAt - 1000)).toBe(true);
+    // No answer while the server was away; those due meanwhile came once it was back.
+    const whileDown = answered.filter(
+      (a) => !a.answeredAt || (a.answeredAt.getTime() >= downAt && a.answeredAt.getTime() < backAt - 1000),
+    );
+    expect(whileDown).toEqual([]);
+    expect(
+      answered.filter((a) => a.answeredAt && a.answeredAt.getTime() >= backAt - 1000).length,
+    ).toBeGreaterThanOrEqual(ids.length / 2);
     expectNothingLostOrTwice(c, windowAtStart && inSendingWindow(Date.now()));
     expect(listed.count).toBe(await system.prisma.application.count());
     expect(
