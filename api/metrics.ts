@@ -31,18 +31,27 @@ export function createMetrics({
       for (const r of rows) this.set({ state: r.state, municipality: r.municipalityCode }, r._count._all);
     },
   });
+  // The stuck cases are counted by a whole scan of the office, whose cost grows with it (a minute or more at
+  // 100,000 open cases): a scrape reports the last scan that finished and starts the next one when that is
+  // older than STUCK_CACHE_SECONDS, so that it never waits for one (nor times out).
+  const stuckScanTime = new Gauge({
+    name: 'ogps_stuck_scan_timestamp_seconds',
+    help: 'When the scan behind ogps_stuck_cases finished (Unix time; 0 until the first one has)',
+    registers: [registry],
+  });
   new Gauge({
     name: 'ogps_stuck_cases',
-    help: 'Open applications stuck, per reason (domain/stuck.ts)',
+    help: 'Open applications stuck, per reason (domain/stuck.ts), as of the last whole scan',
     labelNames: ['reason'],
     registers: [registry],
-    async collect() {
+    // Both gauges from one reading, so that a scan finishing during the scrape cannot split them.
+    collect() {
       this.reset();
-      const stuck = await coordination.stuck(MUNICIPALITY_CODES);
-      const counts = new Map<string, number>();
-      for (const c of stuck)
-        for (const f of c.findings) counts.set(f.reason, (counts.get(f.reason) ?? 0) + 1);
-      for (const [reason, n] of counts) this.set({ reason }, n);
+      stuckScanTime.reset();
+      const last = coordination.stuckCounts(MUNICIPALITY_CODES);
+      if (!last) return;
+      for (const [reason, n] of Object.entries(last.counts)) this.set({ reason }, n);
+      stuckScanTime.set(Math.round(last.at / 1000));
     },
   });
   new Gauge({

@@ -339,6 +339,8 @@ export function createCoordination(deps: CoordinationDeps) {
   }
 
   const scans = new Map<string, { at: number; running: boolean; result: Promise<StuckCase[]> }>();
+  const counted = new Map<string, { at: number; counts: Record<string, number> }>();
+  const counting = new Set<string>();
 
   return {
     /** A page of the stuck cases of these municipalities, reading at most `scanBudget` open cases. */
@@ -371,6 +373,32 @@ export function createCoordination(deps: CoordinationDeps) {
         () => scans.delete(key),
       );
       return entry.result;
+    },
+
+    /**
+     * Stuck cases per reason in these municipalities as of the last whole scan that finished (undefined before
+     * the first), starting the next scan in the background when that one is older than `stuckCacheSeconds`.
+     * A caller never waits for a scan.
+     */
+    stuckCounts(
+      municipalities: readonly string[],
+    ): { at: number; counts: Record<string, number> } | undefined {
+      const key = [...municipalities].sort().join(',');
+      const last = counted.get(key);
+      const ttl = (deps.stuckCacheSeconds ?? 0) * 1000;
+      if (!counting.has(key) && (!last || Date.now() - last.at >= ttl)) {
+        counting.add(key);
+        void walk(municipalities, { limit: Infinity }, Infinity, new Date())
+          .then(({ items }) => {
+            const counts: Record<string, number> = {};
+            for (const c of items) for (const f of c.findings) counts[f.reason] = (counts[f.reason] ?? 0) + 1;
+            counted.set(key, { at: Date.now(), counts });
+          })
+          // A scan that fails (Temporal or PostgreSQL away) leaves the last counts, whose age then shows it.
+          .catch(() => undefined)
+          .finally(() => counting.delete(key));
+      }
+      return last;
     },
 
     /**

@@ -68,7 +68,11 @@ export interface RunningSystem {
   killWorker(): Promise<void>;
   startWorker(): void;
   /** Stops the Temporal dev server and starts it again on the same port and SQLite file. */
-  restartTemporal(opts?: { downForMs?: number }): Promise<void>;
+  /**
+   * Stops the dev server and starts it again after `downForMs`: when it was stopped, and when its process was
+   * started again (it may serve from then on, before it answers as ready).
+   */
+  restartTemporal(opts?: { downForMs?: number }): Promise<{ stoppedAt: number; restartedAt: number }>;
   /** `pg_ctl stop -m fast`: sessions are cut, as in a failover or a restart for an upgrade. */
   stopPostgres(): void;
   /** Starts PostgreSQL again on the same port. */
@@ -248,8 +252,11 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
       startWorker,
       restartTemporal: async ({ downForMs = 0 } = {}) => {
         await temporal.stop();
+        const stoppedAt = Date.now();
         await new Promise((r) => setTimeout(r, downForMs));
+        const restartedAt = Date.now();
         temporal = await startDevServer(temporalOptions);
+        return { stoppedAt, restartedAt };
       },
       stopPostgres: () => pg.stop(),
       startPostgres: async () => {

@@ -256,5 +256,15 @@ describe('coordination', () => {
       /ogps_registry_consultations\{service="PADRO",status="obtained",retried="any"\} \d+/,
     );
     expect(res.text).not.toMatch(/\d{8}[A-Z]/); // no document numbers
+    // The stuck counts come from a whole scan the scrape starts in the background and never waits for: a
+    // later scrape reports it, with when it finished, and the cases it found stuck.
+    const later = await eventually(
+      async () => (await coordinator.api.get('/metrics').expect(200)).text,
+      (text) => /^ogps_stuck_scan_timestamp_seconds [1-9]\d*$/m.test(text),
+    );
+    const finished = Number(/^ogps_stuck_scan_timestamp_seconds (\d+)$/m.exec(later)![1]);
+    expect(Math.abs(finished - Date.now() / 1000)).toBeLessThan(60);
+    // The case escalated above is still stuck for that reason.
+    expect(later).toMatch(/^ogps_stuck_cases\{reason="escalated"\} [1-9]\d*$/m);
   });
 });

@@ -305,7 +305,6 @@ it(
     const waitingSince = Date.now();
     // Down for longer than the timers have left: they fall due while the server is away. (A case filed early
     // in a slow run may have its answer before the server goes down: that one is not due meanwhile.)
-    const downAt = Date.now();
     const restart = system.restartTemporal({ downForMs: 45_000 });
     await new Promise((r) => setTimeout(r, 3000));
     const during = await fetch(`${system.apiUrl}/applications/${ids[0]}`, {
@@ -321,8 +320,11 @@ it(
       },
       body: JSON.stringify(filing(nextPerson)),
     });
-    await restart;
-    const backAt = Date.now();
+    const { stoppedAt, restartedAt } = await restart;
+    const readyAt = Date.now();
+    // The server serves from its new process's start, before it answers as ready (seconds later on a busy
+    // machine, while it fires what fell due): lateness counts from the restart.
+    const backAt = restartedAt;
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(filingDuring.status).toBe(503);
@@ -342,7 +344,8 @@ it(
     const listed = await system.client.workflow.count(`WorkflowId STARTS_WITH "08187-"`);
     figures.temporalRestart = {
       secondsWaitingBeforeRestart: Math.round((backAt - waitingSince) / 1000),
-      answeredBeforeTheOutage: lateness.filter((l) => l < downAt - backAt).length,
+      answeredBeforeTheOutage: lateness.filter((l) => l < stoppedAt - backAt).length,
+      secondsFromRestartToReady: Math.round((readyAt - restartedAt) / 100) / 10,
       timersFiredAfterRestartSeconds: {
         first: Math.round(Math.min(...lateness) / 100) / 10,
         last: Math.round(Math.max(...lateness) / 100) / 10,
@@ -352,11 +355,11 @@ it(
     };
     // No answer while the server was away; those due meanwhile came once it was back.
     const whileDown = answered.filter(
-      (a) => !a.answeredAt || (a.answeredAt.getTime() >= downAt && a.answeredAt.getTime() < backAt - 1000),
+      (a) => !a.answeredAt || (a.answeredAt.getTime() >= stoppedAt && a.answeredAt.getTime() < backAt),
     );
     expect(whileDown).toEqual([]);
     expect(
-      answered.filter((a) => a.answeredAt && a.answeredAt.getTime() >= backAt - 1000).length,
+      answered.filter((a) => a.answeredAt && a.answeredAt.getTime() >= backAt).length,
     ).toBeGreaterThanOrEqual(ids.length / 2);
     expectNothingLostOrTwice(c, windowAtStart && inSendingWindow(Date.now()));
     expect(listed.count).toBe(await system.prisma.application.count());
