@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       ? { workflowBundle: { codePath: workflowBundle } }
       : { workflowsPath: require.resolve('../workflows') }),
     dataConverter,
+    logger,
   });
   const app = createApp({
     audit,

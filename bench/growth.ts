@@ -52,12 +52,25 @@ async function plans(prisma: PrismaClient): Promise<Record<string, { indexed: bo
   return out;
 }
 
-async function p99(url: string, paths: string[], token: string, seconds: number, connections: number) {
+/**
+ * Latency over `seconds` at `connections`, or over a fixed number of requests (`amount`: every one answered
+ * before this returns, so that none is left working into the next measurement).
+ */
+async function p99(
+  url: string,
+  paths: string[],
+  token: string,
+  seconds: number,
+  connections: number,
+  amount?: number,
+) {
   let i = 0;
   const r = await autocannon({
     url,
     connections,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
+    // A page of stuck cases may take seconds under 10 connections: autocannon's 10 s would count it an error.
+    timeout: 60,
     headers: { authorization: `Bearer ${token}` },
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
   });
@@ -102,7 +115,7 @@ async function main(): Promise<void> {
       for (const [name, paths] of Object.entries(endpoints)) {
         // Unmeasured first: the 10,000 figures came right after the API started and carried its warm-up
         // (JIT, connection pool, Prisma's query plans), which made the growth look smaller or larger than it was.
-        await p99(stack.apiUrl, paths, stack.token, 3, connections);
+        await p99(stack.apiUrl, paths, stack.token, 0, connections, connections * 3);
         measured[size][name] = await p99(stack.apiUrl, paths, stack.token, seconds, connections);
       }
     }

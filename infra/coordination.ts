@@ -5,6 +5,7 @@
  * cannot know and the Temporal UI cannot filter.
  */
 import type { Client } from '@temporalio/client';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { CalendarData } from '../domain/calendar';
 import { createBusinessCalendar } from '../domain/calendar';
 import { officeDateOf, plusDays } from '../domain/dates';
@@ -107,14 +108,15 @@ export function createCoordination(deps: CoordinationDeps) {
     try {
       const { raw } = await temporal.workflow.getHandle(applicationId).describe();
       return {
-        pendingActivities: (raw.pendingActivities ?? []).map((a) => ({
-          type: a.activityType?.name ?? 'activity',
-          attempt: a.attempt ?? 1,
-          ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message.slice(0, 300) } : {}),
-          ...(a.scheduledTime?.seconds
-            ? { since: new Date(Number(a.scheduledTime.seconds) * 1000).toISOString() }
-            : {}),
-        })),
+        pendingActivities: (raw.pendingActivities ?? []).map((a) => {
+          const scheduled = optionalTsToDate(a.scheduledTime);
+          return {
+            type: a.activityType?.name ?? 'activity',
+            attempt: a.attempt ?? 1,
+            ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message.slice(0, 300) } : {}),
+            ...(scheduled ? { since: scheduled.toISOString() } : {}),
+          };
+        }),
         ...(raw.pendingWorkflowTask?.attempt ? { workflowTaskAttempt: raw.pendingWorkflowTask.attempt } : {}),
       };
     } catch {

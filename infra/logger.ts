@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { Logger as TemporalLogger } from '@temporalio/common';
 
 /**
  * Structured logs. Personal data has no place in logs: the fields that could carry it are redacted
@@ -41,3 +42,16 @@ export function createLogger(
 }
 
 export type Logger = pino.Logger;
+
+/** The Temporal SDK's logger interface over ours, so that the SDK's runtime logs as the process does. */
+export function temporalLogger(logger: Logger): TemporalLogger {
+  return {
+    log: (level, message, meta) =>
+      logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')](meta ?? {}, message),
+    trace: (m, meta) => logger.trace(meta ?? {}, m),
+    debug: (m, meta) => logger.debug(meta ?? {}, m),
+    info: (m, meta) => logger.info(meta ?? {}, m),
+    warn: (m, meta) => logger.warn(meta ?? {}, m),
+    error: (m, meta) => logger.error(meta ?? {}, m),
+  };
+}

@@ -21,6 +21,8 @@ import type { ReplayResult } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { temporalLogger } from './logger';
+import type { Logger } from './logger';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -206,15 +208,30 @@ export interface ReplayerSetup {
   workflowsPath?: string;
   /** The workers' data converter: histories hold encrypted payloads. */
   dataConverter?: DataConverter | undefined;
+  /**
+   * The process's logger, for the SDK runtime the replay starts (otherwise it logs through its own console
+   * logger). Installed on first use, unless the process already runs a Temporal runtime of its own.
+   */
+  logger?: Logger | undefined;
 }
 
 /**
  * A replayer over the workers' code. The worker package (and its native core) is loaded on first use only:
  * the API needs it for repairs, which are rare.
  */
+let runtimeInstalled = false;
+
 export function createHistoryReplayer(setup: ReplayerSetup): HistoryReplayer {
   return async function* replay(histories) {
-    const { Worker } = await import('@temporalio/worker');
+    const { Runtime, Worker } = await import('@temporalio/worker');
+    if (setup.logger && !runtimeInstalled) {
+      runtimeInstalled = true;
+      try {
+        Runtime.install({ logger: temporalLogger(setup.logger) });
+      } catch {
+        // A runtime already exists in this process (tests run workers beside the API): it keeps its logger.
+      }
+    }
     const options = setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: setup.workflowsPath };

@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
-import { createLogger } from '../infra/logger';
+import { createLogger, temporalLogger } from '../infra/logger';
 import { loadReferenceData } from '../infra/reference-data';
 import { registerSearchAttributes } from '../infra/search-attributes';
 import { dataConverterFor } from '../infra/payload-codec';
@@ -22,15 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, 'worker', config.LOG_FORMAT);
   Runtime.install({
-    logger: {
-      log: (level, message, meta) =>
-        logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')](meta ?? {}, message),
-      trace: (m, meta) => logger.trace(meta ?? {}, m),
-      debug: (m, meta) => logger.debug(meta ?? {}, m),
-      info: (m, meta) => logger.info(meta ?? {}, m),
-      warn: (m, meta) => logger.warn(meta ?? {}, m),
-      error: (m, meta) => logger.error(meta ?? {}, m),
-    },
+    logger: temporalLogger(logger),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
       ...(config.WORKER_METRICS_ADDRESS
