@@ -52,7 +52,7 @@ export interface AppDeps {
   smsWebhookSecret?: string | undefined;
   /** Thresholds of the stuck-case rules. */
   stuckThresholds?: StuckThresholds;
-  /** Seconds a stuck scan is shared (STUCK_CACHE_SECONDS); 0: each request scans (concurrent ones share). */
+  /** Seconds the metrics' stuck counts are served before the next whole scan starts (STUCK_CACHE_SECONDS). */
   stuckCacheSeconds?: number | undefined;
   /** Open cases a page of stuck cases reads at most (STUCK_SCAN_BUDGET). */
   stuckScanBudget?: number | undefined;

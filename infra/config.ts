@@ -126,7 +126,7 @@ export const configSchema = z.object({
   STUCK_IDLE_BUSINESS_DAYS: decimal(z.number().int().min(1).max(365)).default(10),
   STUCK_MAX_TIME_BUSINESS_DAYS: decimal(z.number().int().min(0).max(60)).default(5),
   STUCK_REMEDY_REMINDERS: decimal(z.number().int().min(1).max(10)).default(2),
-  /** Seconds a scan of stuck cases is shared by the requests that follow (the page, /metrics). */
+  /** Seconds the stuck counts of /metrics are served before the next whole scan starts in the background. */
   STUCK_CACHE_SECONDS: decimal(z.number().int().min(0).max(3600)).default(30),
   /** Open cases one page of stuck cases reads at most: what a page may cost, whatever the office's size. */
   STUCK_SCAN_BUDGET: decimal(z.number().int().min(100).max(100_000)).default(1000),

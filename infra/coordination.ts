@@ -45,9 +45,8 @@ export interface CoordinationDeps {
   /** How many workflows are described at once when scanning. */
   describeConcurrency?: number;
   /**
-   * Seconds a scan of stuck cases is reused (STUCK_CACHE_SECONDS): the scan describes every open case in
-   * Temporal, so concurrent and repeated requests (the page, /metrics) share one instead of each starting
-   * another. 0: every request scans.
+   * Seconds the counts of a whole scan of stuck cases are served before the next scan starts
+   * (STUCK_CACHE_SECONDS; see stuckCounts). 0: each call starts one, unless one is running.
    */
   stuckCacheSeconds?: number;
   /** Open cases a page of stuck cases reads at most (STUCK_SCAN_BUDGET, default DEFAULT_SCAN_BUDGET). */
@@ -340,7 +339,6 @@ export function createCoordination(deps: CoordinationDeps) {
     return { items, next: undefined, scanned };
   }
 
-  const scans = new Map<string, { at: number; running: boolean; result: Promise<StuckCase[]> }>();
   const counted = new Map<string, { at: number; counts: Record<string, number> }>();
   const counting = new Set<string>();
 
@@ -354,27 +352,9 @@ export function createCoordination(deps: CoordinationDeps) {
       return walk(municipalities, opts, deps.scanBudget ?? DEFAULT_SCAN_BUDGET, now);
     },
 
-    /**
-     * Every stuck case of these municipalities (for the metrics, which count them office-wide): one scan at
-     * a time per scope, reused for `stuckCacheSeconds`. Its cost grows with the office; pages do not.
-     */
-    stuck(municipalities: readonly string[], now = new Date()): Promise<StuckCase[]> {
-      const ttl = (deps.stuckCacheSeconds ?? 0) * 1000;
-      const key = [...municipalities].sort().join(',');
-      const cached = scans.get(key);
-      if (cached && (cached.running || Date.now() - cached.at < ttl)) return cached.result;
-      const result = walk(municipalities, { limit: Infinity }, Infinity, now).then((p) => p.items);
-      const entry = { at: Date.now(), running: true, result };
-      scans.set(key, entry);
-      entry.result.then(
-        () => {
-          entry.running = false;
-          entry.at = Date.now();
-          if (ttl === 0) scans.delete(key);
-        },
-        () => scans.delete(key),
-      );
-      return entry.result;
+    /** Every stuck case of these municipalities: a whole scan, whose cost grows with the office. */
+    async stuck(municipalities: readonly string[], now = new Date()): Promise<StuckCase[]> {
+      return (await walk(municipalities, { limit: Infinity }, Infinity, now)).items;
     },
 
     /**

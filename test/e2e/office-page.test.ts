@@ -26,6 +26,8 @@ describe('the coordinators’ page in Chromium', () => {
   let coordinator: StaffSession;
   let socialWorker: StaffSession;
   let blockedCase: string;
+  /** Requests the page has made and not yet seen answered. */
+  let inFlight = 0;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -56,8 +58,19 @@ describe('the coordinators’ page in Chromium', () => {
       40_000,
     );
     ({ browser, page } = await launchBrowser());
+    page.on('request', () => inFlight++);
+    page.on('requestfinished', () => inFlight--);
+    page.on('requestfailed', () => inFlight--);
   });
   afterAll(async () => {
+    // The page's last requests (a page of stuck cases describes its cases in Temporal) finish before the
+    // stack closes its Temporal connection: a call retried on a closed channel throws from a timer, which
+    // failed the whole suite once.
+    await eventually(
+      async () => inFlight,
+      (n) => n === 0,
+      30_000,
+    ).catch(() => undefined);
     await browser?.close();
     server?.close();
     await stack?.stop();
