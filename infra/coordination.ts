@@ -66,7 +66,7 @@ export interface StuckPageOptions {
   reason?: StuckReason | undefined;
   benefit?: string | undefined;
   assignee?: string | undefined;
-  /** Stuck for at least this many days, by any of the findings kept. */
+  /** Stuck for at least this many days by one of its findings (the case is shown with all of them). */
   minDays?: number | undefined;
 }
 
@@ -311,13 +311,11 @@ export function createCoordination(deps: CoordinationDeps) {
     let scanned = 0;
     const scope = [...municipalities].filter((m) => !after || m >= municipalityOfApplication(after)).sort();
     const wanted = (c: StuckCase): StuckCase | undefined => {
-      const findings = c.findings.filter(
-        (f) =>
-          (!opts.reason || f.reason === opts.reason) &&
-          (opts.minDays === undefined ||
-            (!!f.since && now.getTime() - Date.parse(f.since) >= opts.minDays * 86_400_000)),
-      );
-      return findings.length > 0 ? { ...c, findings } : undefined;
+      const findings = opts.reason ? c.findings.filter((f) => f.reason === opts.reason) : c.findings;
+      const longEnough =
+        opts.minDays === undefined ||
+        findings.some((f) => !!f.since && now.getTime() - Date.parse(f.since) >= opts.minDays! * 86_400_000);
+      return findings.length > 0 && longEnough ? { ...c, findings } : undefined;
     };
     for (const municipality of scope) {
       for (;;) {

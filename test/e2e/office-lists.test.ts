@@ -144,6 +144,8 @@ describe('office lists over several municipalities', () => {
     ['a rare reason', { reason: 'task_overdue' }],
     ['a benefit', { benefit: 'RENT' }],
     ['an assignee', { assignee: 'staff-7' }],
+    // A case with one finding old enough is shown with all of its findings.
+    ['stuck for some days', { minDays: '12' }],
   ])(
     'pages the stuck cases (%s) reading a bounded number of cases each, exactly as one scan of the scope',
     async (_name, query) => {
@@ -154,14 +156,37 @@ describe('office lists over several municipalities', () => {
         calendar: loadReferenceData().calendar,
         thresholds: DEFAULT_STUCK_THRESHOLDS,
       });
+      if (query.minDays) {
+        // A case idle for long, escalated just now: stuck long enough by one finding, shown with both.
+        const idle = (await scan.stuck(SCOPE)).find((c) =>
+          c.findings.some((f) => f.reason === 'idle' && Date.now() - Date.parse(f.since) >= 13 * 86_400_000),
+        )!;
+        await stack.db.prisma.applicationEvent.create({
+          data: {
+            applicationId: idle.applicationId,
+            eventKey: `${idle.applicationId}:escalated:test`,
+            type: 'escalated',
+            actor: coordinator.id,
+            detail: { note: 'Cal atendre-ho / Hay que atenderlo' },
+            occurredAt: new Date(),
+          },
+        });
+      }
+      const now = Date.now();
       const expected = (await scan.stuck(SCOPE))
+        .map((c) => ({
+          ...c,
+          findings: c.findings.filter((f) => !query.reason || f.reason === query.reason),
+        }))
         .filter(
           (c) =>
+            c.findings.length > 0 &&
             (!query.benefit || c.benefitCode === query.benefit) &&
             (!query.assignee || c.assignee === query.assignee) &&
-            (!query.reason || c.findings.some((f) => f.reason === query.reason)),
+            (!query.minDays ||
+              c.findings.some((f) => now - Date.parse(f.since) >= Number(query.minDays) * 86_400_000)),
         )
-        .map((c) => c.applicationId);
+        .map((c) => `${c.applicationId} ${c.findings.map((f) => f.reason).join(',')}`);
       expect(expected.length).toBeGreaterThan(0);
       const open = await stack.db.prisma.application.count({
         where: {
@@ -174,7 +199,8 @@ describe('office lists over several municipalities', () => {
       const { seen, pages } = await pageThrough(
         '/coordination/stuck',
         query,
-        (i: { applicationId: string }) => i.applicationId,
+        (i: { applicationId: string; findings: { reason: string }[] }) =>
+          `${i.applicationId} ${i.findings.map((f) => f.reason).join(',')}`,
         agentFor(stack.appWith({ stuckScanBudget: BUDGET }), coordinator.token),
       );
       expect(seen).toEqual(expected);
@@ -182,6 +208,10 @@ describe('office lists over several municipalities', () => {
       expect(Math.max(...scanned)).toBeLessThanOrEqual(BUDGET);
       // Every open case is read once, except those judged beyond a full page's last case, read again.
       expect(scanned.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(open);
+      if (query.minDays) {
+        // The escalated case is shown with its recent escalation beside the old finding.
+        expect(seen.some((k) => /escalated/.test(k) && /idle/.test(k))).toBe(true);
+      }
       if (query.reason === 'task_overdue') {
         // Few cases qualify: pages end because the budget ran out, short and with a next.
         expect(pages.some((p) => p.body.items.length < 7 && p.body.nextCursor)).toBe(true);
