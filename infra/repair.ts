@@ -215,12 +215,13 @@ export interface ReplayerSetup {
   logger?: Logger | undefined;
 }
 
+/** Whether a replayer has installed the process's logger in the SDK runtime (once per process). */
+let runtimeInstalled = false;
+
 /**
  * A replayer over the workers' code. The worker package (and its native core) is loaded on first use only:
  * the API needs it for repairs, which are rare.
  */
-let runtimeInstalled = false;
-
 export function createHistoryReplayer(setup: ReplayerSetup): HistoryReplayer {
   return async function* replay(histories) {
     const { Runtime, Worker } = await import('@temporalio/worker');

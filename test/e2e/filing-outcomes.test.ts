@@ -143,12 +143,10 @@ describe('filing when the workflow start answers an error', () => {
       const number = intake.uncertainApplicationId!;
       expect(number).toMatch(/^08305-/);
       expect(intake.applicationId).toBeNull();
+      const fileAgain = () =>
+        agentFor(stack.app, token).post('/applications').set('idempotency-key', key).send(body).expect(201);
       // Once Temporal answers again, the retry gets that number's case: started now, or found started.
-      const retry = await agentFor(stack.app, token)
-        .post('/applications')
-        .set('idempotency-key', key)
-        .send(body)
-        .expect(201);
+      const retry = await fileAgain();
       expect(retry.body.applicationId).toBe(number);
       expect((await stack.client.workflow.getHandle(number).describe()).status.name).toBe('RUNNING');
       expect(await claims(number)).toBeGreaterThan(0);
@@ -157,11 +155,7 @@ describe('filing when the workflow start answers an error', () => {
         where: { document: body.applicant.documentNumber, NOT: { applicationId: number } },
       });
       expect(others).toEqual([]);
-      const replay = await agentFor(stack.app, token)
-        .post('/applications')
-        .set('idempotency-key', key)
-        .send(body)
-        .expect(201);
+      const replay = await fileAgain();
       expect(replay.body.applicationId).toBe(number);
       expect(replay.headers['idempotent-replayed']).toBe('true');
     },
