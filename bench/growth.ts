@@ -7,23 +7,31 @@
  *   npm run bench -- growth [--small 10000] [--large 100000] [--seconds 10] [--connections 10]
  */
 import autocannon from 'autocannon';
+import { MUNICIPALITY_CODES } from '../domain/municipalities';
+import { Prisma } from '../generated/prisma/client';
+import { applicationListQuery } from '../infra/application-list';
+import type { ApplicationListFilters } from '../infra/application-list';
 import type { PrismaClient } from '../infra/db';
 import { arg, report, runBenchmark } from './lib/report';
 import { seedCases } from './lib/growth-seed';
 import { startBenchStack } from './lib/stack';
 
+/** A list page as GET /applications asks for it (the API's own query), over a coordinator's municipalities. */
+const listPage = (filters: ApplicationListFilters, after?: string) =>
+  applicationListQuery({ municipalities: MUNICIPALITY_CODES, filters, after, take: 21 });
+
 /**
- * The list's filters as GET /applications turns them into SQL (api/routes/applications.ts): one municipality
- * at a time, in application-number order, a page at a time.
+ * Each filter the list offers, as the API runs it, and the other lists' queries (written out as their
+ * modules build them).
  */
-const LIST_QUERIES: Record<string, string> = {
-  'no filter': `SELECT * FROM application WHERE municipality_code = '08112' ORDER BY id LIMIT 21`,
-  state: `SELECT * FROM application WHERE municipality_code = '08305' AND state = 'assessment' ORDER BY id LIMIT 21`,
-  benefit: `SELECT * FROM application WHERE municipality_code = '08305' AND benefit_code = 'RENT' ORDER BY id LIMIT 21`,
-  assignee: `SELECT * FROM application WHERE municipality_code = '08305' AND assignee = 'staff-7' ORDER BY id LIMIT 21`,
-  deadlineBefore: `SELECT * FROM application WHERE municipality_code = '08305' AND next_deadline <= current_date ORDER BY id LIMIT 21`,
-  blocked: `SELECT * FROM application WHERE municipality_code = '08305' AND blocked_on <> '{}' ORDER BY id LIMIT 21`,
-  cursor: `SELECT * FROM application WHERE municipality_code = '08305' AND id > '08305-2026-005000' ORDER BY id LIMIT 21`,
+const LIST_QUERIES: Record<string, Prisma.Sql | string> = {
+  'no filter': listPage({}),
+  state: listPage({ state: 'assessment' }),
+  benefit: listPage({ benefitCode: 'RENT' }),
+  assignee: listPage({ assignee: 'staff-7' }),
+  deadlineBefore: listPage({ deadlineBefore: new Date().toISOString().slice(0, 10) }),
+  blocked: listPage({ blocked: true }),
+  cursor: listPage({}, '08305-2026-005000'),
   // The office's deadlines (infra/coordination.ts), per municipality, with and without a bucket.
   deadlines: `SELECT d.* FROM application_deadline d JOIN application a ON a.id = d.application_id
     WHERE d.municipality_code = '08305' AND d.paused_since IS NULL AND a.closed_at IS NULL
@@ -42,7 +50,10 @@ const LIST_QUERIES: Record<string, string> = {
 async function plans(prisma: PrismaClient): Promise<Record<string, { indexed: boolean; plan: string }>> {
   const out: Record<string, { indexed: boolean; plan: string }> = {};
   for (const [name, sql] of Object.entries(LIST_QUERIES)) {
-    const rows = await prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`);
+    const rows =
+      typeof sql === 'string'
+        ? await prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`)
+        : await prisma.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN ${sql}`);
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     out[name] = {
       indexed: /Index (Only )?Scan|Bitmap Index Scan/.test(plan) && !/Seq Scan on application/.test(plan),

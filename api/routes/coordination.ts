@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { municipalityOfApplication, worksFor } from '../../domain/access';
-import { APPLICATION_NUMBER_PATTERN } from '../../domain/application';
+import { decodeApplicationCursor, encodeApplicationCursor } from '../cursors';
 import type { StaffMember } from '../../domain/access';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Coordination, DeadlineCursor } from '../../infra/coordination';
@@ -113,15 +113,6 @@ function decodeDeadlineCursor(cursor: string): DeadlineCursor {
   ]);
 }
 
-/** A cursor from a previous page of stuck cases (an application number); anything else is a 400. */
-function decodeStuckCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (APPLICATION_NUMBER_PATTERN.test(id)) return id;
-  throw HttpError.badRequest([
-    { field: 'query.cursor', message: 'must be a cursor returned by a previous page' },
-  ]);
-}
-
 function scope(staff: StaffMember, municipality?: string): readonly string[] {
   if (municipality && !worksFor(staff, municipality)) {
     throw HttpError.forbidden(`You do not work for municipality ${municipality}`);
@@ -144,7 +135,7 @@ export function createCoordinationRouter({
     const staff = authorize(req, 'oversee');
     const page = await coordination.stuckPage(scope(staff, query.municipality), {
       limit: query.limit,
-      after: query.cursor ? decodeStuckCursor(query.cursor) : undefined,
+      after: query.cursor ? decodeApplicationCursor(query.cursor) : undefined,
       reason: query.reason,
       benefit: query.benefit,
       assignee: query.assignee,
@@ -156,7 +147,7 @@ export function createCoordinationRouter({
     res.json({
       items: page.items,
       countsByReason,
-      nextCursor: page.next ? Buffer.from(page.next).toString('base64url') : null,
+      nextCursor: page.next ? encodeApplicationCursor(page.next) : null,
       scanned: page.scanned,
     });
   });

@@ -219,9 +219,14 @@ describe('office lists over several municipalities', () => {
     },
   );
 
-  it('refuses a stuck cursor that is not one', async () => {
-    await coordinator.api.get('/coordination/stuck').query({ cursor: 'bm90LWEtY3Vyc29y' }).expect(400);
-  });
+  it.each(['/coordination/stuck', '/applications'])(
+    'refuses a cursor of %s that is not one',
+    async (path) => {
+      // 'not-a-cursor', base64url: well formed, but no application number.
+      const res = await coordinator.api.get(path).query({ cursor: 'bm90LWEtY3Vyc29y' }).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'query.cursor' })]);
+    },
+  );
 
   it('does not list a closed case’s deadlines, nor a paused one', async () => {
     const [open] = await stack.db.prisma.$queryRawUnsafe<{ application_id: string; kind: string }[]>(
