@@ -44,6 +44,8 @@ export interface AppDeps {
   reference: ReferenceData;
   bodyLimit?: string;
   registryFallbackHours?: number;
+  /** Seconds a case action waits for the case to take it (CASE_ACTION_TIMEOUT_SECONDS); 30 by default. */
+  caseActionTimeoutSeconds?: number | undefined;
   /** Browser origins allowed by CORS; none by default. */
   corsOrigins?: string[];
   /** Requests per minute per staff member. */

@@ -138,8 +138,17 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       method: 'post',
       path: `/applications/{id}/${action.path}`,
       summary: `${action.summary}. Roles: ${rolesFor(action.permission).join(', ')}`,
+      description:
+        'Answers once the case has taken the action, or 503 after CASE_ACTION_TIMEOUT_SECONDS when its ' +
+        'workflow is not being processed (its worker busy or down): the action may then still be carried ' +
+        'out. Repeated with the same `Idempotency-Key`, the request waits for that same action and answers ' +
+        'its outcome instead of acting twice.',
       security: [{ bearer: [] }],
-      request: { params: idParam, body: { content: { 'application/json': { schema: action.body } } } },
+      request: {
+        params: idParam,
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(100).optional() }),
+        body: { content: { 'application/json': { schema: action.body } } },
+      },
       responses: {
         200: json('The new status of the case', applicationStatusSchema),
         400: problem('Invalid fields, each named'),
@@ -149,7 +158,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
           'Not allowed in the current state (rejection: InvalidTransition, FourEyesViolation, DeadlinePassed)',
         ),
         422: problem('Refused by the case (rejection: InvalidInput)'),
-        503: problem('Temporal unreachable'),
+        503: problem('Temporal unreachable, or the case did not take the action in time (Retry-After)'),
         ...STAFF_ERRORS,
       },
     });

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     bodyLimit: config.BODY_LIMIT,
     registryFallbackHours: config.REGISTRY_FALLBACK_HOURS,
+    caseActionTimeoutSeconds: config.CASE_ACTION_TIMEOUT_SECONDS,
     corsOrigins: config.CORS_ORIGINS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     smsWebhookSecret: config.SMS_WEBHOOK_SECRET,

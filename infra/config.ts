@@ -130,6 +130,11 @@ export const configSchema = z.object({
   STUCK_CACHE_SECONDS: decimal(z.number().int().min(0).max(3600)).default(30),
   /** Open cases one page of stuck cases reads at most: what a page may cost, whatever the office's size. */
   STUCK_SCAN_BUDGET: decimal(z.number().int().min(100).max(100_000)).default(1000),
+  /**
+   * Seconds a case action waits for the case to take it before answering 503: while the workers are down the
+   * action stays waiting in Temporal, and a person is better told than left with a request that never ends.
+   */
+  CASE_ACTION_TIMEOUT_SECONDS: decimal(z.number().int().min(1).max(600)).default(30),
   /** Seconds a token's staff member is remembered by the API: a revocation takes effect within it, expiry at once. */
   TOKEN_CACHE_SECONDS: decimal(z.number().int().min(0).max(300)).default(15),
   /** Days a staff API token lives when issued without a lifetime of its own (`npm run staff -- token`, the demo). */

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { municipalityOfApplication, worksFor } from '../../domain/access';
@@ -43,6 +47,17 @@ const MAX_NUMBER_SKIPS = 20;
 /** How long a retried filing waits for the first one with the same Idempotency-Key to finish. */
 const IN_PROGRESS_WAIT_MS = 10_000;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
+/** The Idempotency-Key of a request, checked; undefined when it has none. */
+function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw HttpError.badRequest([
+      { field: 'headers.idempotency-key', message: 'must be 8 to 100 letters, digits or _ . : -' },
+    ]);
+  }
+  return key;
+}
+
 /** Tolerance between this machine's clock and Temporal's when telling whether a start happened. */
 const CLOCK_SKEW_MS = 60_000;
 /** Older than any filing still starting its case (the client's start call gives up well before). */
@@ -55,6 +70,8 @@ export interface ApplicationsRouterDeps {
   taskQueue: string;
   /** The office's fallback for unavailable registries (REGISTRY_FALLBACK_HOURS), carried by each case. */
   registryFallbackHours?: number;
+  /** Seconds a case action waits for the case to take it (CASE_ACTION_TIMEOUT_SECONDS). */
+  caseActionTimeoutSeconds?: number | undefined;
 }
 
 const dateOnly = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
@@ -131,12 +148,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     const dateProblems = datesAfter(body, officeDateOf(submittedAt));
     if (dateProblems.length > 0) throw HttpError.badRequest(dateProblems);
 
-    const key = req.get('idempotency-key');
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw HttpError.badRequest([
-        { field: 'headers.idempotency-key', message: 'must be 8 to 100 letters, digits or _ . : -' },
-      ]);
-    }
+    const key = idempotencyKey(req);
     const hash = bodyHash(req.body);
     // The number of an earlier attempt with this key whose case may or may not have started (markUncertain).
     let uncertain: string | undefined;
@@ -444,13 +456,35 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
 
   /**
    * Runs a case action. A case whose workflow has completed is closed: the server refuses updates to it as
-   * if it did not exist, so that answer is told apart from a case that never existed.
+   * if it did not exist, so that answer is told apart from a case that never existed. The wait is bounded:
+   * with no worker processing the case, Temporal keeps the update waiting and the client would ask forever.
+   * `updateId` (from the request's Idempotency-Key) makes a repeated request wait for the same update, whose
+   * outcome Temporal keeps, instead of sending the action again.
    */
-  async function caseAction(id: string, update: UpdateDefinition<unknown, [never]>, arg: unknown) {
+  async function caseAction(
+    id: string,
+    update: UpdateDefinition<unknown, [never]>,
+    arg: unknown,
+    updateId: string | undefined,
+  ) {
     const handle = deps.temporal.workflow.getHandle(id);
+    const timeoutSeconds = deps.caseActionTimeoutSeconds ?? 30;
     try {
-      return await handle.executeUpdate(update as UpdateDefinition<unknown, [unknown]>, { args: [arg] });
+      return await deps.temporal.connection.withDeadline(Date.now() + timeoutSeconds * 1000, () =>
+        handle.executeUpdate(update as UpdateDefinition<unknown, [unknown]>, {
+          args: [arg],
+          ...(updateId ? { updateId } : {}),
+        }),
+      );
     } catch (err) {
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw HttpError.unavailable(
+          `Application ${id} did not take the action within ${timeoutSeconds} s: its workflow is not being ` +
+            'processed now. The action may still be carried out: read the case before acting again, or repeat ' +
+            'the request with the same Idempotency-Key to get its outcome.',
+          10,
+        );
+      }
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const description = await handle.describe(); // throws WorkflowNotFoundError (404) when it never existed
       if (description.status.name === 'RUNNING') throw err;
@@ -466,6 +500,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       const { params, body } = parseRequest(schema, req);
       noteAudit(res, action.permission, params.id);
       const staff = authorizeCase(req, action.permission, params.id);
+      const key = idempotencyKey(req);
       const arg = action.args(body, staff) as { assignee?: string; report?: string };
       if (action.permission === 'reassign' && arg.assignee) {
         await requireColleague(arg.assignee, municipalityOfApplication(params.id));
@@ -484,7 +519,10 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         });
       }
       try {
-        res.json(await caseAction(params.id, action.update, arg));
+        // Scoped to the person and the action: two people's keys, or one key reused for another action, never
+        // meet.
+        const updateId = key ? `${action.path}:${staff.id}:${key}` : undefined;
+        res.json(await caseAction(params.id, action.update, arg, updateId));
       } catch (err) {
         // Refused: the report was not taken, so its note goes too.
         if (noteId) await prisma.professionalNote.deleteMany({ where: { id: noteId } });

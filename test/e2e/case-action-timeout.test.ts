@@ -1,0 +1,97 @@
+/**
+ * A case action while no worker processes the case: Temporal keeps the update waiting and the client would
+ * ask for it forever, so the API answers 503 after CASE_ACTION_TIMEOUT_SECONDS (api/routes/applications.ts
+ * caseAction). The action is not lost: once a worker takes the case it is carried out, and the request
+ * repeated with the same Idempotency-Key answers that action's outcome instead of acting a second time.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadReferenceData } from '../../infra/reference-data';
+import { createWorker } from '../../worker/worker';
+import { testEnv } from '../helpers/env';
+import { intakeRequest } from '../helpers/fixtures';
+import { expectConforms } from '../helpers/openapi';
+import { agentFor, startStack } from '../helpers/stack';
+import type { Stack } from '../helpers/stack';
+import { bundleWorkflows, uniqueTaskQueue } from '../helpers/temporal';
+
+describe('a case action while no worker processes the case', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /** A worker for `taskQueue`, as the stack's own; the result stops it. */
+  async function runWorker(taskQueue: string): Promise<() => Promise<void>> {
+    const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
+    const native = await NativeConnection.connect({ address });
+    const reference = loadReferenceData();
+    const worker = await createWorker({
+      config: {
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: 'default',
+        TASK_QUEUE: taskQueue,
+        WORKER_MAX_CACHED_WORKFLOWS: 10,
+        WORKER_MAX_CONCURRENT_ACTIVITIES: 10,
+      },
+      deps: { prisma: stack.db.prisma, reference: () => reference, scsp: undefined },
+      connection: native,
+      workflowBundle: await bundleWorkflows(),
+    });
+    const running = worker.run();
+    return async () => {
+      worker.shutdown();
+      await running;
+      await native.close();
+    };
+  }
+
+  it('answers 503 instead of waiting forever, and the same key later gets the one action carried out', async () => {
+    // Cases filed through this API run on a task queue that no worker polls, until the test starts one.
+    const taskQueue = uniqueTaskQueue('unserved');
+    const coordinator = await stack.as('coordinator', ['08305']);
+    const api = agentFor(stack.appWith({ taskQueue, caseActionTimeoutSeconds: 2 }), coordinator.token);
+    const filed = await api.post('/applications').send(intakeRequest()).expect(201);
+    const id = filed.body.applicationId as string;
+    const escalate = (key: string) =>
+      api
+        .post(`/applications/${id}/escalation`)
+        .set('Idempotency-Key', key)
+        .send({ reason: 'Revisió urgent' });
+    const escalations = () =>
+      stack.db.prisma.applicationEvent.count({ where: { applicationId: id, type: 'escalated' } });
+
+    const waiting = await escalate('escalation-first');
+    expect(waiting.status).toBe(503);
+    expect(waiting.headers['retry-after']).toMatch(/^\d+$/);
+    expect(waiting.body.detail).toContain('Idempotency-Key');
+    expectConforms(waiting);
+
+    const stopWorker = await runWorker(taskQueue);
+    try {
+      // The same key: the update already sent, now carried out, and its outcome.
+      const done = await escalate('escalation-first').expect(200);
+      expectConforms(done);
+      expect(done.body.escalation).toMatchObject({ by: coordinator.id, reason: 'Revisió urgent' });
+      expect(await escalations()).toBe(1);
+
+      // A new key is a new action: escalations are not refused as such, the first was not repeated.
+      await escalate('escalation-second').expect(200);
+      expect(await escalations()).toBe(2);
+    } finally {
+      await stopWorker();
+    }
+  });
+
+  it('refuses an Idempotency-Key that is not one', async () => {
+    const res = await stack.api
+      .post('/applications/08305-2026-000001/escalation')
+      .set('Idempotency-Key', 'short')
+      .send({ reason: 'Revisió' })
+      .expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'headers.idempotency-key' })]);
+  });
+});
