@@ -4,15 +4,11 @@
  * caseAction). The action is not lost: once a worker takes the case it is carried out, and the request
  * repeated with the same Idempotency-Key answers that action's outcome instead of acting a second time.
  */
-import { NativeConnection } from '@temporalio/worker';
-import { loadReferenceData } from '../../infra/reference-data';
-import { createWorker } from '../../worker/worker';
-import { testEnv } from '../helpers/env';
 import { intakeRequest } from '../helpers/fixtures';
 import { expectConforms } from '../helpers/openapi';
-import { agentFor, startStack } from '../helpers/stack';
+import { agentFor, runWorker, startStack } from '../helpers/stack';
 import type { Stack } from '../helpers/stack';
-import { bundleWorkflows, uniqueTaskQueue } from '../helpers/temporal';
+import { uniqueTaskQueue } from '../helpers/temporal';
 
 describe('a case action while no worker processes the case', () => {
   let stack: Stack;
@@ -23,31 +19,6 @@ describe('a case action while no worker processes the case', () => {
   afterAll(async () => {
     await stack?.stop();
   });
-
-  /** A worker for `taskQueue`, as the stack's own; the result stops it. */
-  async function runWorker(taskQueue: string): Promise<() => Promise<void>> {
-    const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
-    const native = await NativeConnection.connect({ address });
-    const reference = loadReferenceData();
-    const worker = await createWorker({
-      config: {
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_NAMESPACE: 'default',
-        TASK_QUEUE: taskQueue,
-        WORKER_MAX_CACHED_WORKFLOWS: 10,
-        WORKER_MAX_CONCURRENT_ACTIVITIES: 10,
-      },
-      deps: { prisma: stack.db.prisma, reference: () => reference, scsp: undefined },
-      connection: native,
-      workflowBundle: await bundleWorkflows(),
-    });
-    const running = worker.run();
-    return async () => {
-      worker.shutdown();
-      await running;
-      await native.close();
-    };
-  }
 
   it('answers 503 instead of waiting forever, and the same key later gets the one action carried out', async () => {
     // Cases filed through this API run on a task queue that no worker polls, until the test starts one.
@@ -70,7 +41,7 @@ describe('a case action while no worker processes the case', () => {
     expect(waiting.body.detail).toContain('Idempotency-Key');
     expectConforms(waiting);
 
-    const stopWorker = await runWorker(taskQueue);
+    const stopWorker = await runWorker(taskQueue, stack.db.prisma);
     try {
       // The same key: the update already sent, now carried out, and its outcome.
       const done = await escalate('escalation-first').expect(200);

@@ -9,7 +9,6 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import request from 'supertest';
 import { dniFor } from '../../domain/identity';
-import { NativeConnection } from '@temporalio/worker';
 import {
   AesGcmPayloadCodec,
   ENCRYPTED_ENCODING,
@@ -17,16 +16,14 @@ import {
   dataConverterFor,
   parsePayloadKeys,
 } from '../../infra/payload-codec';
-import { loadReferenceData } from '../../infra/reference-data';
-import { createWorker } from '../../worker/worker';
 import { statusQuery, submitDocumentsUpdate } from '../../workflows/messages';
 import { createTestDatabase } from '../helpers/db';
 import { testEnv } from '../helpers/env';
 import { applicationInput, intakeRequest } from '../helpers/fixtures';
-import { eventually, startStack } from '../helpers/stack';
+import { eventually, runWorker, startStack } from '../helpers/stack';
 import type { Stack } from '../helpers/stack';
 import { expectConforms } from '../helpers/openapi';
-import { bundleWorkflows, uniqueTaskQueue } from '../helpers/temporal';
+import { uniqueTaskQueue } from '../helpers/temporal';
 
 const key = () => randomBytes(32).toString('base64');
 const OLD = `2026-01:${key()}`;
@@ -177,34 +174,10 @@ describe('payload encryption', () => {
   it('rotates keys: a case started under the old key goes on under a worker that encrypts with the new one', async () => {
     const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
     const db = await createTestDatabase();
-    const reference = loadReferenceData();
-    const bundle = await bundleWorkflows();
     const taskQueue = uniqueTaskQueue('rotation');
     const connection = await Connection.connect({ address });
     const clientWith = (keys: string) =>
       new Client({ connection, namespace: 'default', dataConverter: dataConverterFor(keys)! });
-    async function runWorker(keys: string): Promise<() => Promise<void>> {
-      const native = await NativeConnection.connect({ address });
-      const worker = await createWorker({
-        config: {
-          TEMPORAL_ADDRESS: address,
-          TEMPORAL_NAMESPACE: 'default',
-          TASK_QUEUE: taskQueue,
-          WORKER_MAX_CACHED_WORKFLOWS: 10,
-          WORKER_MAX_CONCURRENT_ACTIVITIES: 10,
-          PAYLOAD_ENCRYPTION_KEYS: keys,
-        },
-        deps: { prisma: db.prisma, reference: () => reference, scsp: undefined },
-        connection: native,
-        workflowBundle: bundle,
-      });
-      const running = worker.run();
-      return async () => {
-        worker.shutdown();
-        await running;
-        await native.close();
-      };
-    }
     const id = `08305-2026-${String(Date.now()).slice(-6)}`;
     const keyIds = async (): Promise<string[]> =>
       ((await clientWith(OLD).workflow.getHandle(id).fetchHistory()).events ?? []).flatMap((e) =>
@@ -213,7 +186,7 @@ describe('payload encryption', () => {
           ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
         ].map((p) => new TextDecoder().decode(p.metadata?.['encryption-key-id'] ?? new Uint8Array())),
       );
-    let stopWorker = await runWorker(OLD);
+    let stopWorker = await runWorker(taskQueue, db.prisma, OLD);
     try {
       const before = clientWith(OLD);
       await before.workflow.start('applicationWorkflow', {
@@ -228,7 +201,7 @@ describe('payload encryption', () => {
       );
       await stopWorker();
       // Rotation: the new key first, the old one kept for what was written under it.
-      stopWorker = await runWorker(`${NEW},${OLD}`);
+      stopWorker = await runWorker(taskQueue, db.prisma, `${NEW},${OLD}`);
       const after = clientWith(`${NEW},${OLD}`);
       await after.workflow.getHandle(id).executeUpdate(submitDocumentsUpdate, {
         args: [{ actor: 'staff-1', documents: waiting.documentRequest!.documents.map((d) => d.code) }],

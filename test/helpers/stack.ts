@@ -139,6 +139,39 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/**
+ * A worker of the project's own on `taskQueue`, with real activities on `prisma` and no registries, beside a
+ * stack's (a case on a queue of its own, a worker with other keys); the result stops it.
+ */
+export async function runWorker(
+  taskQueue: string,
+  prisma: PrismaClient,
+  payloadKeys?: string,
+): Promise<() => Promise<void>> {
+  const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
+  const native = await NativeConnection.connect({ address });
+  const reference = loadReferenceData();
+  const worker = await createWorker({
+    config: {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: 'default',
+      TASK_QUEUE: taskQueue,
+      WORKER_MAX_CACHED_WORKFLOWS: 10,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 10,
+      PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
+    },
+    deps: { prisma, reference: () => reference, scsp: undefined },
+    connection: native,
+    workflowBundle: await bundleWorkflows(),
+  });
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+    await native.close();
+  };
+}
+
 /** Polls until `probe` returns a value that passes `done`, or fails after `timeoutMs`. */
 export async function eventually<T>(
   probe: () => Promise<T>,
