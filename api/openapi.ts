@@ -371,7 +371,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
   registry.registerPath({
     method: 'post',
     path: '/coordination/reassignments',
-    summary: `Reassign many cases: a preview first (preview: true), then the run; each with who and why. Roles: ${rolesFor('reassign').join(', ')}`,
+    summary: `Reassign many cases: a preview first (preview: true), then the run; each with who and why. The run waits at most CASE_ACTION_TIMEOUT_SECONDS, all cases together, for the cases to take it: a case that did not, or was not reached in that time, is \`unavailable\`. Roles: ${rolesFor('reassign').join(', ')}`,
     security: [{ bearer: [] }],
     request: { body: { content: { 'application/json': { schema: bulkReassignRequest.shape.body } } } },
     responses: {

@@ -506,7 +506,8 @@ export const bulkReassignSchema = z
         applicationId: z.string(),
         from: z.string().nullable(),
         state: z.string().nullable(),
-        outcome: z.enum(['would_reassign', 'reassigned', 'unchanged', 'refused', 'not_found']),
+        // unavailable: the case did not take it in time (or was not attempted); it may still be carried out.
+        outcome: z.enum(['would_reassign', 'reassigned', 'unchanged', 'refused', 'not_found', 'unavailable']),
         detail: z.string().optional(),
       }),
     ),

@@ -1,6 +1,10 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { municipalityOfApplication, worksFor } from '../../domain/access';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../cursors';
 import type { StaffMember } from '../../domain/access';
@@ -92,6 +96,8 @@ export interface CoordinationRouterDeps {
   coordination: Coordination;
   /** Replays histories with the workers' code, to find where a held case can be reset to. */
   replay: HistoryReplayer;
+  /** How long a bulk reassignment waits, all cases together, for the cases to take it (as a case action). */
+  caseActionTimeoutSeconds?: number | undefined;
 }
 
 /** A cursor from a previous page of deadlines; anything else is a 400, never a 500. */
@@ -126,6 +132,7 @@ export function createCoordinationRouter({
   temporal,
   coordination,
   replay,
+  caseActionTimeoutSeconds = 30,
 }: CoordinationRouterDeps): Router {
   const router = Router();
 
@@ -271,6 +278,9 @@ export function createCoordinationRouter({
     const colleague = await prisma.staffMember.findUnique({ where: { id: body.assignee } });
     const rows = await prisma.application.findMany({ where: { id: { in: ids } } });
     const items = [];
+    // One bound for the whole run, as for a single case action: with no worker processing the cases each
+    // update would wait forever, and 200 cases waiting one bound each would hold the request for hours.
+    const runDeadline = Date.now() + caseActionTimeoutSeconds * 1000;
     for (const id of ids) {
       const row = rows.find((r) => r.id === id);
       const municipality = municipalityOfApplication(id);
@@ -291,13 +301,31 @@ export function createCoordinationRouter({
         items.push({ ...base, outcome: 'unchanged' as const });
       } else if (body.preview) {
         items.push({ ...base, outcome: 'would_reassign' as const });
+      } else if (Date.now() >= runDeadline) {
+        items.push({
+          ...base,
+          outcome: 'unavailable' as const,
+          detail: `Not attempted: the run used its ${caseActionTimeoutSeconds} s waiting for earlier cases`,
+        });
       } else {
         try {
-          await temporal.workflow.getHandle(id).executeUpdate(reassignUpdate, {
-            args: [{ actor: staff.id, assignee: body.assignee, reason: body.reason }],
-          });
+          await temporal.connection.withDeadline(runDeadline, () =>
+            temporal.workflow.getHandle(id).executeUpdate(reassignUpdate, {
+              args: [{ actor: staff.id, assignee: body.assignee, reason: body.reason }],
+            }),
+          );
           items.push({ ...base, outcome: 'reassigned' as const });
         } catch (err) {
+          if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+            items.push({
+              ...base,
+              outcome: 'unavailable' as const,
+              detail:
+                `The case did not take the reassignment within ${caseActionTimeoutSeconds} s (its workflow is ` +
+                'not being processed now); it may still be carried out: read the case before trying again',
+            });
+            continue;
+          }
           if (!(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError))
             throw err;
           items.push({

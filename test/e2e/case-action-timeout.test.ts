@@ -57,6 +57,35 @@ describe('a case action while no worker processes the case', () => {
     }
   });
 
+  it('bounds a bulk reassignment as a whole: a case not taking it, and those after it, are unavailable', async () => {
+    const taskQueue = uniqueTaskQueue('unserved');
+    const coordinator = await stack.as('coordinator', ['08305']);
+    const colleague = await stack.as('social_worker', ['08305']);
+    const served = agentFor(stack.app, coordinator.token);
+    // Long enough for a served case to take it on a loaded CI machine; the unserved one never does.
+    const unserved = agentFor(stack.appWith({ taskQueue, caseActionTimeoutSeconds: 5 }), coordinator.token);
+    const file = async (api: typeof served) =>
+      (await api.post('/applications').send(intakeRequest()).expect(201)).body.applicationId as string;
+    // The run's order is the request's: a served case, the unserved one, another served one.
+    const ids = [await file(served), await file(unserved), await file(served)];
+
+    const run = await unserved
+      .post('/coordination/reassignments')
+      .send({ applicationIds: ids, assignee: colleague.id, reason: 'Baixa del tècnic', preview: false })
+      .expect(200);
+    expectConforms(run);
+    expect(run.body.items.map((i: { outcome: string }) => i.outcome)).toEqual([
+      'reassigned',
+      'unavailable',
+      'unavailable',
+    ]);
+    expect(run.body.items[1].detail).toContain('within 5 s');
+    expect(run.body.items[2].detail).toContain('Not attempted');
+    const reassigned = (id: string) =>
+      stack.db.prisma.applicationEvent.count({ where: { applicationId: id, type: 'reassigned' } });
+    expect(await reassigned(ids[2]!)).toBe(0);
+  });
+
   it('refuses an Idempotency-Key that is not one', async () => {
     const res = await stack.api
       .post('/applications/08305-2026-000001/escalation')
