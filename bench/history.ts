@@ -12,7 +12,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { registerSearchAttributes } from '../infra/search-attributes';
-import { quietBundlerLogger } from '../worker/worker';
+import { workflowBundleOptions } from '../worker/bundle-options';
 import type { applicationWorkflow } from '../workflows/application';
 import {
   notificationOutcomeUpdate,
@@ -49,10 +49,7 @@ async function main(): Promise<void> {
   try {
     // The case indexes itself under the office's search attributes: they must exist, as on a real server.
     await registerSearchAttributes(env.connection, 'default');
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
-      logger: quietBundlerLogger,
-    });
+    const bundle = await bundleWorkflowCode(workflowBundleOptions(require.resolve('../workflows')));
     const fake = fakeActivities({
       facts: { registeredInMunicipality: true, benefitsReceived: { IMV: 400, RGC: 0 } },
     });

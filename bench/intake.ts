@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { arg, closedLoop, cpuFigures, report, runBenchmark } from './lib/report';
 import { startBenchStack } from './lib/stack';
-import { quietBundlerLogger } from '../worker/worker';
+import { workflowBundleOptions } from '../worker/bundle-options';
 
 async function main(): Promise<void> {
   const seconds = arg('seconds', 300);
@@ -17,10 +17,7 @@ async function main(): Promise<void> {
   const stack = await startBenchStack('intake', { registries: true });
   try {
     // The ceiling: starting a workflow that does nothing, with a worker of its own completing them.
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./workflows'),
-      logger: quietBundlerLogger,
-    });
+    const bundle = await bundleWorkflowCode(workflowBundleOptions(require.resolve('./workflows')));
     const connection = await NativeConnection.connect({ address: stack.temporalAddress });
     const raw = await Worker.create({ connection, taskQueue: 'bench-raw', workflowBundle: bundle });
     const running = raw.run();

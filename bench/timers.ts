@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createProjectionActivities } from '../activities/projection';
 import type { RecordTransitionInput } from '../activities/projection';
-import { quietBundlerLogger } from '../worker/worker';
+import { workflowBundleOptions } from '../worker/bundle-options';
 import { arg, cpuFigures, percentiles, report, runBenchmark } from './lib/report';
 import { rssMiB, startBenchStack } from './lib/stack';
 
@@ -45,10 +45,7 @@ async function main(): Promise<void> {
         doneAt.push(now);
       },
     };
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./workflows'),
-      logger: quietBundlerLogger,
-    });
+    const bundle = await bundleWorkflowCode(workflowBundleOptions(require.resolve('./workflows')));
     const connection = await NativeConnection.connect({ address: stack.temporalAddress });
     const worker = await Worker.create({
       connection,

@@ -23,6 +23,7 @@ import type { DataConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporalLogger } from './logger';
 import type { Logger } from './logger';
+import { workflowBundlerOptions } from '../worker/bundle-options';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -235,7 +236,7 @@ export function createHistoryReplayer(setup: ReplayerSetup): HistoryReplayer {
     }
     const options = setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
-      : { workflowsPath: setup.workflowsPath };
+      : { workflowsPath: setup.workflowsPath, bundlerOptions: workflowBundlerOptions };
     const results = Worker.runReplayHistories(
       {
         ...options,

@@ -6,13 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PREBUILT_BUNDLE, quietBundlerLogger } from './worker';
+import { workflowBundleOptions } from './bundle-options';
+import { PREBUILT_BUNDLE } from './worker';
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: quietBundlerLogger,
-  });
+  const { code } = await bundleWorkflowCode(workflowBundleOptions(require.resolve('../workflows')));
   writeFileSync(PREBUILT_BUNDLE, code);
   process.stdout.write(
     `workflow bundle: ${path.relative(process.cwd(), PREBUILT_BUNDLE)} (${Math.round(code.length / 1024)} KiB)\n`,

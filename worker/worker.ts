@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
 import type { Config } from '../infra/config';
 import { dataConverterFor } from '../infra/payload-codec';
+import { workflowBundleOptions } from './bundle-options';
 
 export interface WorkerSetup {
   config: Pick<
@@ -32,17 +33,6 @@ export interface WorkerSetup {
 /** The workflow bundle `npm run build` writes beside the built worker (absent when running from source). */
 export const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
 
-const noop = (): void => undefined;
-/** The bundler reports every module at INFO; only its problems are worth a log line. */
-export const quietBundlerLogger = {
-  log: noop,
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: console.error,
-  error: console.error,
-};
-
 export async function createWorker({
   config,
   deps,
@@ -53,10 +43,7 @@ export async function createWorker({
     workflowBundle ??
     (existsSync(PREBUILT_BUNDLE)
       ? { codePath: PREBUILT_BUNDLE }
-      : await bundleWorkflowCode({
-          workflowsPath: require.resolve('../workflows'),
-          logger: quietBundlerLogger,
-        }));
+      : await bundleWorkflowCode(workflowBundleOptions(require.resolve('../workflows'))));
   const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
   const native = connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }));
   return Worker.create({

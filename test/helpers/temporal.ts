@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { registerSearchAttributes } from '../../infra/search-attributes';
-import { quietBundlerLogger } from '../../worker/worker';
+import { workflowBundleOptions } from '../../worker/bundle-options';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testEnv } from './env';
 
@@ -23,7 +23,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 export function bundleWorkflows(
   entry = path.resolve(__dirname, '..', '..', 'workflows'),
 ): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve(entry), logger: quietBundlerLogger });
+  return bundleWorkflowCode(workflowBundleOptions(require.resolve(entry)));
 }
 
 /** A task queue of its own for each test, so that workers of different tests never share work. */

@@ -10,6 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import * as workflowTypes from '../../workflows';
+import { SHARED_WORKFLOW_MODULES } from '../../worker/bundle-options';
 import { bundleWorkflows } from '../helpers/temporal';
 
 // One folder per generation of the workflow code (see RECORDED_GENERATION in test/helpers/histories.ts).
@@ -77,6 +78,18 @@ describe('replay of recorded histories', () => {
     }
     expect(failures).toEqual([]);
     expect(replayed).toBe(histories.length);
+  });
+
+  it('replays with the date modules shared between workflows, none dropped from the preload by the bundler', () => {
+    // worker/bundle-options.ts: the bundler silently drops a preload of a module declared free of side
+    // effects (it did with date-fns itself), and the workflows would then each instantiate their own copy.
+    const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(
+      current.code,
+    )?.[1];
+    const root = path.resolve(__dirname, '..', '..');
+    const ids = SHARED_WORKFLOW_MODULES.map((m) => `"./${path.relative(root, m).split(path.sep).join('/')}"`);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(preload).toContain(id);
   });
 
   it('catches an incompatible change as a determinism violation', async () => {
