@@ -167,4 +167,67 @@ describe('the coordinators’ page in Chromium', () => {
     expect(await page.locator('#timeline').textContent()).toContain('Reassignat / Reasignado');
     await page.screenshot({ path: path.join(ARTIFACTS, '5-timeline.png'), fullPage: true });
   });
+
+  it('pages the stuck list: "Més expedients" adds the next page, until there is none', async () => {
+    // Two more stuck cases (escalated once they wait on the person: an escalation counts until the case's
+    // next change of state), and pages of one case each: the page asks for the API's default of 50, so the
+    // test narrows its requests rather than filing 51 cases.
+    const escalated: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const filed = await coordinator.api
+        .post('/applications')
+        .send(intakeRequest({ municipalityCode: HOME }))
+        .expect(201);
+      escalated.push(filed.body.applicationId as string);
+    }
+    for (const id of escalated) {
+      await eventually(
+        () => stack.db.prisma.application.findUnique({ where: { id } }),
+        (row) => row?.state === 'awaiting_documents',
+      );
+      await coordinator.api
+        .post(`/applications/${id}/escalation`)
+        .send({ reason: 'Revisar la documentació' })
+        .expect(200);
+    }
+    const expected = await eventually(
+      async () =>
+        (
+          (await coordinator.api.get('/coordination/stuck').expect(200)).body.items as {
+            applicationId: string;
+          }[]
+        ).map((c) => c.applicationId),
+      (ids) => escalated.every((id) => ids.includes(id)),
+    );
+    await page.route('**/coordination/stuck*', (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set('limit', '1');
+      return route.continue({ url: url.toString() });
+    });
+    try {
+      const shown = async (): Promise<(string | null)[]> => {
+        const links = await page.locator('#stuck-table a.case').all();
+        return Promise.all(links.map((a) => a.getAttribute('data-case')));
+      };
+      await page.locator('nav [data-tab=stuck]').click();
+      await page.locator('#refresh').click();
+      await page.locator('#stuck-more').waitFor({ state: 'visible' });
+      expect(await shown()).toEqual(expected.slice(0, 1));
+      expect(await page.locator('#stuck-count').textContent()).toBe('1+');
+      for (let n = 2; n <= expected.length; n++) {
+        await page.locator('#stuck-more').click();
+        await page
+          .locator('#stuck-table a.case')
+          .nth(n - 1)
+          .waitFor();
+      }
+      // The last page may be full: one more click finds nothing further, and the button goes.
+      if (await page.locator('#stuck-more').isVisible()) await page.locator('#stuck-more').click();
+      await page.locator('#stuck-more').waitFor({ state: 'hidden' });
+      expect(await shown()).toEqual(expected);
+      expect(await page.locator('#stuck-count').textContent()).toBe(String(expected.length));
+    } finally {
+      await page.unroute('**/coordination/stuck*');
+    }
+  });
 });
