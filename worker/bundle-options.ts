@@ -7,7 +7,7 @@ import type { BundleOptions } from '@temporalio/worker';
 
 const noop = (): void => undefined;
 /** The bundler reports every module at INFO; only its problems are worth a log line. */
-export const quietBundlerLogger = {
+const quietBundlerLogger = {
   log: noop,
   trace: noop,
   debug: noop,
@@ -22,7 +22,7 @@ export const quietBundlerLogger = {
  * after its eviction from the cache when a timer wakes it. The office's date arithmetic (`domain/dates`)
  * brings the date libraries it stands on, 316 of the bundle's 415 modules: instantiating them for every
  * workflow was about a tenth of the workflow thread's time while thousands of deadlines fell due (bench
- * `timers`), and most of a cached workflow's memory. (The libraries cannot be named here themselves:
+ * `timers`), and about a third of a cached workflow's memory. (The libraries cannot be named here themselves:
  * date-fns declares itself free of side effects, so the bundler drops a preload whose exports nothing uses.)
  *
  * Only stateless modules belong here: a shared module's exports are frozen, and whatever it keeps in module
