@@ -2,7 +2,7 @@
  * The whole stack in one test process, against the real servers of the global setup: a Temporal client and
  * worker on the dev server, real activities on a fresh PostgreSQL database, and the Express app.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
@@ -75,15 +75,43 @@ export interface StackOptions {
   payloadKeys?: string;
 }
 
+/**
+ * The client's own retries (the default interceptor), which a stack stops before it closes its connection: a
+ * retry still waiting on its timer when the connection closes fires on a closed channel and throws from the
+ * timer, failing a whole suite whose tests had passed (office-lists on CI once, under load, where the stuck
+ * pages describe hundreds of cases). Draining lets no new retry start and waits for those already planned.
+ */
+function drainableRetries() {
+  const defaults = defaultGrpcRetryOptions();
+  let draining = false;
+  let lastPlannedAt = 0;
+  return {
+    interceptor: makeGrpcRetryInterceptor({
+      retryableDecider: (attempt, status) => !draining && defaults.retryableDecider(attempt, status),
+      delayFunction: (attempt, status) => {
+        const delay = defaults.delayFunction(attempt, status);
+        lastPlannedAt = Math.max(lastPlannedAt, Date.now() + delay);
+        return delay;
+      },
+    }),
+    async drain(): Promise<void> {
+      draining = true;
+      const wait = lastPlannedAt - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait + 50));
+    },
+  };
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
   const reference = loadReferenceData();
   const taskQueue = uniqueTaskQueue('e2e');
+  const retries = drainableRetries();
   const [db, bundle, nativeConnection, connection] = await Promise.all([
     createTestDatabase(),
     bundleWorkflows(),
     NativeConnection.connect({ address }),
-    Connection.connect({ address }),
+    Connection.connect({ address, interceptors: [retries.interceptor] }),
   ]);
   const dataConverter = dataConverterFor(opts.payloadKeys);
   const client = new Client({
@@ -133,6 +161,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     stop: async () => {
       worker.shutdown();
       await running;
+      await retries.drain();
       await Promise.all([nativeConnection.close(), connection.close()]);
       await db.drop();
     },
