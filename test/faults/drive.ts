@@ -213,8 +213,13 @@ interface Status {
  */
 export async function drive(office: Office, tally: Tally, id: string, timeoutMs: number): Promise<Outcome> {
   const deadline = Date.now() + timeoutMs;
+  // Each action with a key of its own, as the API asks of its clients: an action that timed out (503 while
+  // the case could not take it) is repeated by `call` with the same key and gets that action's outcome. Sent
+  // again without one it was a second action: a case escalated twice, two emails to its coordinator.
   const act = (token: string, path: string, body: unknown) =>
-    call(office, tally, token, 'POST', `/applications/${id}/${path}`, body);
+    call(office, tally, token, 'POST', `/applications/${id}/${path}`, body, {
+      'idempotency-key': `${path}-${randomUUID()}`,
+    });
   let last = '';
   let repairs = 0;
   while (Date.now() < deadline) {
