@@ -480,8 +480,9 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
         throw HttpError.unavailable(
           `Application ${id} did not take the action within ${timeoutSeconds} s: its workflow is not being ` +
-            'processed now. The action may still be carried out: read the case before acting again, or repeat ' +
-            'the request with the same Idempotency-Key to get its outcome.',
+            'processed now. The action is kept and may still be carried out, and the case does not show it until ' +
+            'then: repeat the request with the same Idempotency-Key to get its outcome; sent again without one, ' +
+            'it may be carried out twice.',
           10,
         );
       }

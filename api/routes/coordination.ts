@@ -322,7 +322,7 @@ export function createCoordinationRouter({
               outcome: 'unavailable' as const,
               detail:
                 `The case did not take the reassignment within ${caseActionTimeoutSeconds} s (its workflow is ` +
-                'not being processed now); it may still be carried out: read the case before trying again',
+                'not being processed now); it is kept and may still be carried out, which the case shows only then',
             });
             continue;
           }
