@@ -63,9 +63,10 @@ describe('the coordinators’ page in Chromium', () => {
     page.on('requestfailed', () => inFlight--);
   });
   afterAll(async () => {
-    // The page's last requests (a page of stuck cases describes its cases in Temporal) finish before the
-    // stack closes its Temporal connection: a call retried on a closed channel throws from a timer, which
-    // failed the whole suite once.
+    // The page's last requests (a page of stuck cases describes its cases in Temporal and reads PostgreSQL)
+    // finish before the stack closes its connections and drops its database. (A Temporal retry still waiting
+    // on its timer at that point, which once failed this suite by firing on the closed channel, the stack now
+    // drains itself in stop(): test/helpers/stack.ts.)
     await eventually(
       async () => inFlight,
       (n) => n === 0,
