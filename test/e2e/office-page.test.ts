@@ -120,13 +120,44 @@ describe('the coordinators’ page in Chromium', () => {
     );
   });
 
-  it('escalates the case from the page, and the stuck list says so', async () => {
-    page.once('dialog', (dialog) => void dialog.accept('Cal trucar a la família avui'));
-    await page.locator(`[data-escalate="${blockedCase}"]`).click();
-    await page
-      .locator('#stuck-table tbody tr', { hasText: 'Cal trucar a la família avui' })
-      .first()
-      .waitFor();
+  it('escalates the case from the page, once even when clicked again after a 503, and the list says so', async () => {
+    // The first escalation reaches the API and is carried out, but the page gets a 503 instead of its answer
+    // (as when the case takes it just after CASE_ACTION_TIMEOUT_SECONDS): clicking again must ask for that
+    // same action, with the same Idempotency-Key, not escalate a second time.
+    const keys: (string | undefined)[] = [];
+    let answered = 0;
+    await page.route(`**/applications/${blockedCase}/escalation`, async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      const response = await route.fetch();
+      if (answered++ > 0) return route.fulfill({ response });
+      return route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '10' },
+        body: JSON.stringify({ title: 'Service unavailable', status: 503, detail: 'No s’ha pogut fer ara' }),
+      });
+    });
+    try {
+      const escalate = page.locator(`[data-escalate="${blockedCase}"]`);
+      page.once('dialog', (dialog) => void dialog.accept('Cal trucar a la família avui'));
+      await escalate.click();
+      await page.locator(`[data-escalate="${blockedCase}"]`, { hasText: 'No s’ha pogut fer ara' }).waitFor();
+      page.once('dialog', (dialog) => void dialog.accept('Cal trucar a la família avui'));
+      await escalate.click();
+      await page
+        .locator('#stuck-table tbody tr', { hasText: 'Cal trucar a la família avui' })
+        .first()
+        .waitFor();
+    } finally {
+      await page.unroute(`**/applications/${blockedCase}/escalation`);
+    }
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^office-[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(
+      await stack.db.prisma.applicationEvent.count({
+        where: { applicationId: blockedCase, type: 'escalated' },
+      }),
+    ).toBe(1);
   });
 
   it('extends a request to remedy from the deadlines, once, within the legal limit', async () => {

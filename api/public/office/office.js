@@ -50,8 +50,39 @@
       throw new Error(INVALID_KEY);
     }
     const body = res.status === 204 ? null : await res.json();
-    if (!res.ok) throw new Error(body?.detail || body?.title || `HTTP ${res.status}`);
+    if (!res.ok) {
+      const err = new Error(body?.detail || body?.title || `HTTP ${res.status}`);
+      err.status = res.status;
+      throw err;
+    }
     return body;
+  }
+
+  // One Idempotency-Key per intended action on a case, kept until the action is answered: a 503 (the case
+  // did not take it in time, it is kept and may still be carried out) or a lost answer leaves the key, so
+  // that clicking again asks for that same action's outcome instead of acting twice. Any other answer, done
+  // or refused, ends the intention; the next click is a new action with a new key. A click again while the
+  // key is kept answers the action first asked for, even if the form was filled differently since.
+  const actionKeys = new Map();
+  async function caseAction(id, action, body) {
+    const intent = `${action}:${id}`;
+    // getRandomValues, not randomUUID: the latter exists only on HTTPS, and an office may serve plain HTTP inside.
+    const random = () =>
+      Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0'));
+    if (!actionKeys.has(intent)) actionKeys.set(intent, `office-${random().join('')}`);
+    try {
+      const result = await api(`/applications/${encodeURIComponent(id)}/${action}`, {
+        method: 'POST',
+        headers: { 'idempotency-key': actionKeys.get(intent) },
+        body: JSON.stringify(body),
+      });
+      actionKeys.delete(intent);
+      return result;
+    } catch (err) {
+      // A fetch that failed without an answer (TypeError) may have reached the server too.
+      if (err.status !== undefined && err.status !== 503) actionKeys.delete(intent);
+      throw err;
+    }
   }
   const el = (tag, text, attrs = {}) => {
     const e = document.createElement(tag);
@@ -161,10 +192,7 @@
     if (!reason || !reason.trim()) return;
     button.disabled = true;
     try {
-      await api(`/applications/${encodeURIComponent(id)}/escalation`, {
-        method: 'POST',
-        body: JSON.stringify({ reason: reason.trim() }),
-      });
+      await caseAction(id, 'escalation', { reason: reason.trim() });
       await loadStuck();
     } catch (err) {
       button.disabled = false;
@@ -175,9 +203,8 @@
   async function retryNow(id, button) {
     button.disabled = true;
     try {
-      await api(`/applications/${encodeURIComponent(id)}/retry-now`, {
-        method: 'POST',
-        body: JSON.stringify({ reason: 'Des de la pàgina de coordinació / Desde la página de coordinación' }),
+      await caseAction(id, 'retry-now', {
+        reason: 'Des de la pàgina de coordinació / Desde la página de coordinación',
       });
       button.textContent = 'Demanat / Solicitado';
     } catch (err) {
@@ -214,12 +241,11 @@
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
-        await api(`/applications/${encodeURIComponent(id)}/document-deadline-extension`, {
-          method: 'POST',
-          body: JSON.stringify({ days: 5 }),
-        });
+        await caseAction(id, 'document-deadline-extension', { days: 5 });
         await loadDeadlines();
       } catch (err) {
+        // Not taken in time, or no answer: the same extension may be asked for again (with the same key).
+        if (err.status === undefined || err.status === 503) button.disabled = false;
         button.textContent = err.message;
       }
     });
@@ -271,12 +297,9 @@
     event.preventDefault();
     const id = $('#reassign-dialog').dataset.case;
     try {
-      await api(`/applications/${encodeURIComponent(id)}/assignment`, {
-        method: 'POST',
-        body: JSON.stringify({
-          assignee: $('#reassign-assignee').value,
-          reason: $('#reassign-reason').value,
-        }),
+      await caseAction(id, 'assignment', {
+        assignee: $('#reassign-assignee').value,
+        reason: $('#reassign-reason').value,
       });
       $('#reassign-dialog').close();
       await loadStuck();
