@@ -10,6 +10,7 @@ import { loadConfigOrExit } from '../infra/config';
 import { createPrisma } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { dataConverterFor } from '../infra/payload-codec';
+import { drainableRetries } from '../infra/temporal-retries';
 import { loadReferenceData } from '../infra/reference-data';
 import { createHistoryReplayer } from '../infra/repair';
 import { createApp } from './app';
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, 'api', config.LOG_FORMAT);
   const prisma = createPrisma(config.DATABASE_URL);
   // Lazy: the API starts and answers /health and 503s while Temporal is still coming up.
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const retries = drainableRetries();
+  const connection = Connection.lazy({
+    address: config.TEMPORAL_ADDRESS,
+    interceptors: [retries.interceptor],
+  });
   const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
   if (!dataConverter)
     logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: personal data reaches Temporal in plaintext');
@@ -82,7 +87,10 @@ async function main(): Promise<void> {
       // The audit rows of the last requests are written before the database connection goes.
       void audit
         .close()
-        .then(() => Promise.allSettled([connection.close(), prisma.$disconnect()]))
+        // A client retry still planned would fire on the closed channel and throw while the process exits.
+        .then(() =>
+          Promise.allSettled([retries.drain().then(() => connection.close()), prisma.$disconnect()]),
+        )
         .then(() => process.exit(0));
     });
     server.closeIdleConnections();

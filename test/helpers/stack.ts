@@ -2,7 +2,7 @@
  * The whole stack in one test process, against the real servers of the global setup: a Temporal client and
  * worker on the dev server, real activities on a fresh PostgreSQL database, and the Express app.
  */
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
@@ -23,6 +23,7 @@ import type { ScspDeps } from '../../activities/registries';
 import { createLogger } from '../../infra/logger';
 import { loadReferenceData } from '../../infra/reference-data';
 import { dataConverterFor } from '../../infra/payload-codec';
+import { drainableRetries } from '../../infra/temporal-retries';
 import { createWorker } from '../../worker/worker';
 import { createTestDatabase } from './db';
 import type { TestDatabase } from './db';
@@ -75,37 +76,11 @@ export interface StackOptions {
   payloadKeys?: string;
 }
 
-/**
- * The client's own retries (the default interceptor), which a stack stops before it closes its connection: a
- * retry still waiting on its timer when the connection closes fires on a closed channel and throws from the
- * timer, failing a whole suite whose tests had passed (office-lists on CI once, under load, where the stuck
- * pages describe hundreds of cases). Draining lets no new retry start and waits for those already planned.
- */
-function drainableRetries() {
-  const defaults = defaultGrpcRetryOptions();
-  let draining = false;
-  let lastPlannedAt = 0;
-  return {
-    interceptor: makeGrpcRetryInterceptor({
-      retryableDecider: (attempt, status) => !draining && defaults.retryableDecider(attempt, status),
-      delayFunction: (attempt, status) => {
-        const delay = defaults.delayFunction(attempt, status);
-        lastPlannedAt = Math.max(lastPlannedAt, Date.now() + delay);
-        return delay;
-      },
-    }),
-    async drain(): Promise<void> {
-      draining = true;
-      const wait = lastPlannedAt - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait + 50));
-    },
-  };
-}
-
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
   const reference = loadReferenceData();
   const taskQueue = uniqueTaskQueue('e2e');
+  // Drained before the connection closes (infra/temporal-retries.ts).
   const retries = drainableRetries();
   const [db, bundle, nativeConnection, connection] = await Promise.all([
     createTestDatabase(),
