@@ -4,9 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import YAML from 'yaml';
 import { applyNamespaceRetention } from '../../infra/temporal-retention';
 import { stopChild } from './processes';
 
@@ -20,6 +21,25 @@ export function findTemporalCli(): string {
     if (dir && existsSync(path.join(dir, 'temporal'))) return path.join(dir, 'temporal');
   }
   throw new Error('Temporal CLI not found: run `node scripts/bootstrap.mjs` or set TEMPORAL_CLI');
+}
+
+/** The server settings docker-compose.yml mounts for its Temporal, in the dynamic-config file format. */
+export const DYNAMIC_CONFIG_FILE = path.join(root, 'infra', 'temporal', 'dynamicconfig.yaml');
+
+/**
+ * The same settings as the dev server's flags: each key's value (the file's unconstrained one) as JSON. The
+ * dev server takes no file, and keeping one list keeps the two servers alike.
+ */
+export function dynamicConfigFlags(file = DYNAMIC_CONFIG_FILE): string[] {
+  const entries = (YAML.parse(readFileSync(file, 'utf8')) ?? {}) as Record<
+    string,
+    { value: unknown; constraints?: unknown }[]
+  >;
+  return Object.entries(entries).flatMap(([key, values]) => {
+    const plain = values.find((v) => v.constraints === undefined);
+    if (!plain) throw new Error(`${file}: ${key} has no value without constraints for the dev server`);
+    return ['--dynamic-config-value', `${key}=${JSON.stringify(plain.value)}`];
+  });
 }
 
 export interface DevServerOptions {
@@ -106,6 +126,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
           'synchronous=normal',
         ]
       : []),
+    ...dynamicConfigFlags(),
   ];
   const log = openSync(opts.logFile, 'a');
   const child = spawn(findTemporalCli(), args, { stdio: ['ignore', log, log], detached: false });

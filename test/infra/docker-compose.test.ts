@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { configSchema, loadConfig } from '../../infra/config';
+import { DYNAMIC_CONFIG_FILE, dynamicConfigFlags } from '../../scripts/dev/temporal';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -16,6 +17,7 @@ interface Service {
   environment?: Record<string, string | number>;
   ports?: string[];
   depends_on?: Record<string, unknown> | string[];
+  volumes?: string[];
 }
 
 const compose = YAML.parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -95,5 +97,17 @@ describe('docker-compose.yml', () => {
     };
     expect(services['migrate']?.command).toEqual(['npm', 'run', 'db:migrate']);
     expect(pkg.scripts['db:migrate']).toContain('migrate.ts deploy');
+  });
+
+  it('gives Temporal the same server settings as the dev server, from one file', () => {
+    const temporal = services['temporal'];
+    const target = temporal?.environment?.['DYNAMIC_CONFIG_FILE_PATH'];
+    const source = `./${path.relative(root, DYNAMIC_CONFIG_FILE)}`;
+    expect(temporal?.volumes).toContain(`${source}:${String(target)}:ro`);
+    // The dev server of npm start, the tests and the benchmarks runs with eager activity dispatch too.
+    expect(dynamicConfigFlags()).toEqual([
+      '--dynamic-config-value',
+      'system.enableActivityEagerExecution=true',
+    ]);
   });
 });
