@@ -46,6 +46,8 @@ export interface AppDeps {
   registryFallbackHours?: number;
   /** Seconds a case action waits for the case to take it (CASE_ACTION_TIMEOUT_SECONDS); 30 by default. */
   caseActionTimeoutSeconds?: number | undefined;
+  /** Seconds a read of a case waits for its workflow to answer (CASE_READ_TIMEOUT_SECONDS); 10 by default. */
+  caseReadTimeoutSeconds?: number | undefined;
   /** Browser origins allowed by CORS; none by default. */
   corsOrigins?: string[];
   /** Requests per minute per staff member. */

@@ -109,14 +109,23 @@ interface AdapterCause {
   originalCode?: unknown;
 }
 
+/**
+ * FAILED_PRECONDITION "no poller seen for task queue recently": no worker is taking the case's tasks now (down
+ * or restarting), so a query cannot be answered; a retry later can.
+ */
+export function isNoRecentPoller(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && Number(e.code) === 9 && /no poller seen/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** Whether a database or Temporal that cannot be reached (or is restarting) is behind this error. */
 export function isDependencyUnavailable(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal is away.
     if (isGrpcServiceError(e) && [14, 4].includes(Number(e.code))) return true;
-    // FAILED_PRECONDITION "no poller seen for task queue recently": no worker is taking the case's tasks now
-    // (down or restarting), so a query cannot be answered; a retry later can.
-    if (isGrpcServiceError(e) && Number(e.code) === 9 && /no poller seen/i.test(e.message)) return true;
+    if (isNoRecentPoller(e)) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
     // A session PostgreSQL cut while restarting comes wrapped in a Prisma error of its own code (P2039).

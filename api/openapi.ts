@@ -221,7 +221,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       200: json('Status', applicationStatusSchema),
       400: problem('Malformed application number'),
       404: problem('No such application in your municipalities'),
-      503: problem('Temporal unreachable'),
+      503: problem(
+        'Temporal unreachable, or the case did not answer within CASE_READ_TIMEOUT_SECONDS (its workers busy or down); with Retry-After',
+      ),
       ...STAFF_ERRORS,
     },
   });

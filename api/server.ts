@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     bodyLimit: config.BODY_LIMIT,
     registryFallbackHours: config.REGISTRY_FALLBACK_HOURS,
     caseActionTimeoutSeconds: config.CASE_ACTION_TIMEOUT_SECONDS,
+    caseReadTimeoutSeconds: config.CASE_READ_TIMEOUT_SECONDS,
     corsOrigins: config.CORS_ORIGINS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     smsWebhookSecret: config.SMS_WEBHOOK_SECRET,

@@ -135,6 +135,11 @@ export const configSchema = z.object({
    * action stays waiting in Temporal, and a person is better told than left with a request that never ends.
    */
   CASE_ACTION_TIMEOUT_SECONDS: decimal(z.number().int().min(1).max(600)).default(30),
+  /**
+   * Seconds a read of one case waits for its workflow's answer before answering 503: without a worker the
+   * query waits until Temporal's own deadline (30 s), a read should answer sooner.
+   */
+  CASE_READ_TIMEOUT_SECONDS: decimal(z.number().int().min(1).max(120)).default(10),
   /** Seconds a token's staff member is remembered by the API: a revocation takes effect within it, expiry at once. */
   TOKEN_CACHE_SECONDS: decimal(z.number().int().min(0).max(300)).default(15),
   /** Days a staff API token lives when issued without a lifetime of its own (`npm run staff -- token`, the demo). */

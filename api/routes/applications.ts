@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import {
+  isGrpcDeadlineError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -38,7 +39,7 @@ import { noteAudit } from '../audit';
 import { authorize, authorizeCase, authorizeMunicipality } from '../auth';
 import { CASE_ACTION_ROUTES } from '../case-actions';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../cursors';
-import { HttpError } from '../errors';
+import { HttpError, isNoRecentPoller } from '../errors';
 import { applicationParamsRequest, createApplicationRequest, listApplicationsRequest } from '../schemas';
 import { parseRequest } from '../validate';
 import { z } from 'zod';
@@ -72,6 +73,8 @@ export interface ApplicationsRouterDeps {
   registryFallbackHours?: number;
   /** Seconds a case action waits for the case to take it (CASE_ACTION_TIMEOUT_SECONDS). */
   caseActionTimeoutSeconds?: number | undefined;
+  /** Seconds a read waits for the case's workflow to answer its query (CASE_READ_TIMEOUT_SECONDS). */
+  caseReadTimeoutSeconds?: number | undefined;
 }
 
 const dateOnly = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
@@ -368,7 +371,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
     noteAudit(res, 'read', params.id);
     authorizeCase(req, 'read', params.id);
     const [status, view] = await Promise.all([
-      deps.temporal.workflow.getHandle(params.id).query(statusQuery),
+      liveStatus(params.id),
       prisma.application.findUnique({ where: { id: params.id } }),
     ]);
     res.json({
@@ -383,6 +386,31 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         : null,
     });
   });
+
+  /**
+   * The case's status from its workflow, bounded: with no worker processing the case (down, restarting,
+   * overloaded), Temporal holds the query until its own deadline (30 s on the dev server), and a person is
+   * better told at once that the case cannot be read now.
+   */
+  async function liveStatus(id: string) {
+    const timeoutSeconds = deps.caseReadTimeoutSeconds ?? 10;
+    try {
+      return await deps.temporal.connection.withDeadline(Date.now() + timeoutSeconds * 1000, () =>
+        deps.temporal.workflow.getHandle(id).query(statusQuery),
+      );
+    } catch (err) {
+      // Past the bound the server answers DEADLINE_EXCEEDED, or "no poller seen" when no worker has polled
+      // the case's queue for a while: both mean the same to the person reading.
+      if (isGrpcDeadlineError(err) || isNoRecentPoller(err)) {
+        throw HttpError.unavailable(
+          `Application ${id} did not answer within ${timeoutSeconds} s: its workflow is not being processed ` +
+            'now (the workers are busy or restarting). Nothing is lost; read it again in a moment.',
+          10,
+        );
+      }
+      throw err;
+    }
+  }
 
   /** The case must exist (in the projection) for its reads; another municipality's case does not. */
   async function projected(id: string) {

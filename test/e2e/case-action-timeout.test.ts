@@ -86,6 +86,30 @@ describe('a case action while no worker processes the case', () => {
     expect(await reassigned(ids[2]!)).toBe(0);
   });
 
+  it('answers a read of a case no worker processes with 503 after CASE_READ_TIMEOUT_SECONDS', async () => {
+    // Without the bound, Temporal holds the query until its own deadline (30 s) and the API answers its
+    // generic 503 for an unreachable dependency.
+    const taskQueue = uniqueTaskQueue('unserved');
+    const coordinator = await stack.as('coordinator', ['08305']);
+    const api = agentFor(stack.appWith({ taskQueue, caseReadTimeoutSeconds: 2 }), coordinator.token);
+    const filed = await api.post('/applications').send(intakeRequest()).expect(201);
+    const id = filed.body.applicationId as string;
+    const read = await api.get(`/applications/${id}`);
+    expect(read.status).toBe(503);
+    expect(read.headers['retry-after']).toMatch(/^\d+$/);
+    expect(read.body.detail).toContain(`Application ${id} did not answer within 2 s`);
+    expectConforms(read);
+
+    // Once a worker takes the case, the same read answers its status.
+    const stopWorker = await runWorker(taskQueue, stack.db.prisma);
+    try {
+      const answered = await api.get(`/applications/${id}`).expect(200);
+      expect(answered.body.applicationId).toBe(id);
+    } finally {
+      await stopWorker();
+    }
+  });
+
   it('refuses an Idempotency-Key that is not one', async () => {
     const res = await stack.api
       .post('/applications/08305-2026-000001/escalation')
