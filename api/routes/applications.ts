@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import {
   isGrpcDeadlineError,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -394,14 +395,20 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
    */
   async function liveStatus(id: string) {
     const timeoutSeconds = deps.caseReadTimeoutSeconds ?? 10;
+    const deadline = Date.now() + timeoutSeconds * 1000;
     try {
-      return await deps.temporal.connection.withDeadline(Date.now() + timeoutSeconds * 1000, () =>
+      return await deps.temporal.connection.withDeadline(deadline, () =>
         deps.temporal.workflow.getHandle(id).query(statusQuery),
       );
     } catch (err) {
       // Past the bound the server answers DEADLINE_EXCEEDED, or "no poller seen" when no worker has polled
-      // the case's queue for a while: both mean the same to the person reading.
-      if (isGrpcDeadlineError(err) || isNoRecentPoller(err)) {
+      // the case's queue for a while (a second before the deadline): both mean the same to the person
+      // reading. The server may also reset the call at the deadline it was given, which the client reports
+      // as CANCELLED: seen on a fault test while the worker was killed (a 500 then).
+      const cancelledAtDeadline =
+        Date.now() >= deadline - 1000 &&
+        causes(err).some((e) => isGrpcServiceError(e) && Number(e.code) === 1);
+      if (isGrpcDeadlineError(err) || isNoRecentPoller(err) || cancelledAtDeadline) {
         throw HttpError.unavailable(
           `Application ${id} did not answer within ${timeoutSeconds} s: its workflow is not being processed ` +
             'now (the workers are busy or restarting). Nothing is lost; read it again in a moment.',
@@ -410,6 +417,13 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       }
       throw err;
     }
+  }
+
+  /** An error and its causes, outermost first. */
+  function causes(err: unknown): Error[] {
+    const chain: Error[] = [];
+    for (let e: unknown = err; e instanceof Error && chain.length < 10; e = e.cause) chain.push(e);
+    return chain;
   }
 
   /** The case must exist (in the projection) for its reads; another municipality's case does not. */
