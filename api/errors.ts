@@ -120,6 +120,14 @@ export function isNoRecentPoller(err: unknown): boolean {
   return false;
 }
 
+/** gRPC CANCELLED (1) down the cause chain: the call was reset, by the server or on the way. */
+export function isGrpcCancelled(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && Number(e.code) === 1) return true;
+  }
+  return false;
+}
+
 /** Whether a database or Temporal that cannot be reached (or is restarting) is behind this error. */
 export function isDependencyUnavailable(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {

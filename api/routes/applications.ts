@@ -3,7 +3,6 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import {
   isGrpcDeadlineError,
-  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -40,7 +39,7 @@ import { noteAudit } from '../audit';
 import { authorize, authorizeCase, authorizeMunicipality } from '../auth';
 import { CASE_ACTION_ROUTES } from '../case-actions';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../cursors';
-import { HttpError, isNoRecentPoller } from '../errors';
+import { HttpError, isGrpcCancelled, isNoRecentPoller } from '../errors';
 import { applicationParamsRequest, createApplicationRequest, listApplicationsRequest } from '../schemas';
 import { parseRequest } from '../validate';
 import { z } from 'zod';
@@ -405,9 +404,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       // the case's queue for a while (a second before the deadline): both mean the same to the person
       // reading. The server may also reset the call at the deadline it was given, which the client reports
       // as CANCELLED: seen on a fault test while the worker was killed (a 500 then).
-      const cancelledAtDeadline =
-        Date.now() >= deadline - 1000 &&
-        causes(err).some((e) => isGrpcServiceError(e) && Number(e.code) === 1);
+      const cancelledAtDeadline = Date.now() >= deadline - 1000 && isGrpcCancelled(err);
       if (isGrpcDeadlineError(err) || isNoRecentPoller(err) || cancelledAtDeadline) {
         throw HttpError.unavailable(
           `Application ${id} did not answer within ${timeoutSeconds} s: its workflow is not being processed ` +
@@ -417,13 +414,6 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
       }
       throw err;
     }
-  }
-
-  /** An error and its causes, outermost first. */
-  function causes(err: unknown): Error[] {
-    const chain: Error[] = [];
-    for (let e: unknown = err; e instanceof Error && chain.length < 10; e = e.cause) chain.push(e);
-    return chain;
   }
 
   /** The case must exist (in the projection) for its reads; another municipality's case does not. */

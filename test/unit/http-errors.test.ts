@@ -5,7 +5,7 @@
  * is about to time out, which a fault test met once by timing (a 500 then).
  */
 import { ServiceError } from '@temporalio/client';
-import { toHttpError } from '../../api/errors';
+import { isGrpcCancelled, toHttpError } from '../../api/errors';
 
 /** A gRPC status error as @grpc/grpc-js gives it: code, details and metadata. */
 function grpcError(code: number, details: string): Error {
@@ -34,5 +34,13 @@ describe('Temporal refusing a query, as HTTP', () => {
 
   it('any other failed precondition is not taken for a dependency away: left to the 500 handler', () => {
     expect(toHttpError(queryRefused(9, 'namespace is not active'))).toBeUndefined();
+  });
+
+  it('a call reset (CANCELLED) is found down the chain, and is not by itself a dependency away', () => {
+    const reset = queryRefused(1, 'Call cancelled');
+    expect(isGrpcCancelled(reset)).toBe(true);
+    expect(isGrpcCancelled(queryRefused(4, 'Deadline exceeded'))).toBe(false);
+    // Only a read at its own deadline counts it as the bound (api/routes/applications.ts liveStatus).
+    expect(toHttpError(reset)).toBeUndefined();
   });
 });

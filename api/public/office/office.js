@@ -64,12 +64,12 @@
   // or refused, ends the intention; the next click is a new action with a new key. A click again while the
   // key is kept answers the action first asked for, even if the form was filled differently since.
   const actionKeys = new Map();
+  // getRandomValues, not randomUUID: the latter exists only on HTTPS, and an office may serve plain HTTP inside.
+  const randomHex = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   async function caseAction(id, action, body) {
     const intent = `${action}:${id}`;
-    // getRandomValues, not randomUUID: the latter exists only on HTTPS, and an office may serve plain HTTP inside.
-    const random = () =>
-      Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0'));
-    if (!actionKeys.has(intent)) actionKeys.set(intent, `office-${random().join('')}`);
+    if (!actionKeys.has(intent)) actionKeys.set(intent, `office-${randomHex()}`);
     try {
       const result = await api(`/applications/${encodeURIComponent(id)}/${action}`, {
         method: 'POST',
