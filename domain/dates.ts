@@ -35,6 +35,12 @@ export function plusDays(date: IsoDate, days: number): IsoDate {
   return fromUtcDate(addDays(toUtcDate(date), days));
 }
 
+/** The Sunday that ends `date`'s week (weeks run Monday to Sunday here): `date` itself on a Sunday. */
+export function endOfWeek(date: IsoDate): IsoDate {
+  const weekday = toUtcDate(date).getUTCDay();
+  return plusDays(date, weekday === 0 ? 0 : 7 - weekday);
+}
+
 /** Same day number `months` later, or that month's last day when it has no such day (31 Jan + 1 → 28/29 Feb). */
 export function plusMonths(date: IsoDate, months: number): IsoDate {
   return fromUtcDate(addMonths(toUtcDate(date), months));

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { CalendarData } from '../domain/calendar';
 import { createBusinessCalendar } from '../domain/calendar';
-import { officeDateOf, plusDays } from '../domain/dates';
+import { endOfWeek, officeDateOf, plusDays } from '../domain/dates';
 import type { IsoDate } from '../domain/dates';
 import { WAITING_ON } from '../domain/application';
 import { findStuck } from '../domain/stuck';
@@ -397,13 +397,12 @@ export function createCoordination(deps: CoordinationDeps) {
       now = new Date(),
     ) {
       const today = officeDateOf(now);
-      const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
-      const endOfWeek = plusDays(today, weekday === 0 ? 0 : 7 - weekday);
+      const weekEnd = endOfWeek(today);
       const range: Record<DeadlineBucket, Prisma.Sql> = {
         overdue: Prisma.sql`d.due_date < ${today}::date`,
         today: Prisma.sql`d.due_date = ${today}::date`,
-        this_week: Prisma.sql`d.due_date BETWEEN ${plusDays(today, 1)}::date AND ${endOfWeek}::date`,
-        later: Prisma.sql`d.due_date > ${endOfWeek}::date`,
+        this_week: Prisma.sql`d.due_date BETWEEN ${plusDays(today, 1)}::date AND ${weekEnd}::date`,
+        later: Prisma.sql`d.due_date > ${weekEnd}::date`,
       };
       // The running deadlines of one municipality `m` (bound by the caller), with the filters asked for; the
       // page adds that the case is open, the counts need not (see cappedCount).
@@ -454,7 +453,7 @@ export function createCoordination(deps: CoordinationDeps) {
         ORDER BY x.due_date, x.application_id, x.kind
         LIMIT ${opts.limit + 1}`;
       const bucketOf = (due: IsoDate): DeadlineBucket =>
-        due < today ? 'overdue' : due === today ? 'today' : due <= endOfWeek ? 'this_week' : 'later';
+        due < today ? 'overdue' : due === today ? 'today' : due <= weekEnd ? 'this_week' : 'later';
       // Counted from the index alone: the projection removes a case's deadlines when it closes, so the join
       // to every counted case (most of the cost, growing with the office) is not needed here.
       const cappedCount = (bucket: DeadlineBucket) => Prisma.sql`(
