@@ -109,23 +109,26 @@ interface AdapterCause {
   originalCode?: unknown;
 }
 
+/** A gRPC status `code` (its message matching `message`, when given) anywhere down an error's cause chain. */
+function hasGrpcStatus(err: unknown, code: number, message?: RegExp): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && Number(e.code) === code && (!message || message.test(e.message)))
+      return true;
+  }
+  return false;
+}
+
 /**
  * FAILED_PRECONDITION "no poller seen for task queue recently": no worker is taking the case's tasks now (down
  * or restarting), so a query cannot be answered; a retry later can.
  */
 export function isNoRecentPoller(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (isGrpcServiceError(e) && Number(e.code) === 9 && /no poller seen/i.test(e.message)) return true;
-  }
-  return false;
+  return hasGrpcStatus(err, 9, /no poller seen/i);
 }
 
 /** gRPC CANCELLED (1) down the cause chain: the call was reset, by the server or on the way. */
 export function isGrpcCancelled(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (isGrpcServiceError(e) && Number(e.code) === 1) return true;
-  }
-  return false;
+  return hasGrpcStatus(err, 1);
 }
 
 /** Whether a database or Temporal that cannot be reached (or is restarting) is behind this error. */
@@ -155,12 +158,7 @@ export function isDependencyUnavailable(err: unknown): boolean {
  * stuck cases.
  */
 export function isWorkflowTaskFailing(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (isGrpcServiceError(e) && Number(e.code) === 9 && /workflow task in failed state/i.test(e.message)) {
-      return true;
-    }
-  }
-  return false;
+  return hasGrpcStatus(err, 9, /workflow task in failed state/i);
 }
 
 /** Maps what the layers below throw to the HTTP error a client should see. */
