@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createBusinessCalendar } from '../../domain/calendar';
 import type { BusinessCalendar } from '../../domain/calendar';
 import { officeDateOf, officeStartOfDay, plusDays } from '../../domain/dates';
+import { LEGAL_PERIODS } from '../../domain/lifecycle';
 import type { IsoDate } from '../../domain/dates';
 import { loadReferenceData } from '../../infra/reference-data';
 import {
@@ -59,18 +60,20 @@ describe('reminders', () => {
   }
 
   /**
-   * A weekday filing seven days before the next weekday holiday at least three weeks away, so that the 10
-   * business days to remedy run across it.
+   * The first business day at least three weeks away whose 10 business days to remedy (counted by the oracle)
+   * have a weekday holiday among their last five, so that counting the reminders back from the deadline
+   * crosses it. Not "a week before the next holiday": with another holiday in between (filed in the night of
+   * 4 December 2026: Reis, with Cap d'Any before it) the holiday falls early in the period and nothing is
+   * crossed.
    */
   async function filingDayBeforeAHoliday(): Promise<{ filing: IsoDate; holiday: IsoDate }> {
     const from = plusDays(await today(), 21);
-    for (let d = from; d < plusDays(from, 400); d = plusDays(d, 1)) {
-      const weekday = new Date(`${d}T12:00:00Z`).getUTCDay();
-      const filing = plusDays(d, -7);
-      const filingWeekday = new Date(`${filing}T12:00:00Z`).getUTCDay();
-      if (calendar.holidayOn(d) && weekday >= 1 && weekday <= 5 && filingWeekday >= 1 && filingWeekday <= 5) {
-        if (calendar.isBusinessDay(filing)) return { filing, holiday: d };
-      }
+    const weekday = (d: IsoDate): boolean => ![0, 6].includes(new Date(`${d}T12:00:00Z`).getUTCDay());
+    for (let filing = from; filing < plusDays(from, 400); filing = plusDays(filing, 1)) {
+      if (!calendar.isBusinessDay(filing)) continue;
+      const due = businessDaysBack(filing, -LEGAL_PERIODS.remedyBusinessDays);
+      const holiday = holidaysBetween(businessDaysBack(due, 5), due).find(weekday);
+      if (holiday) return { filing, holiday };
     }
     throw new Error(`no weekday holiday in the calendar data after ${from}: add the next year's calendars`);
   }
