@@ -53,11 +53,31 @@ export interface CaseViewInput {
 }
 
 export interface RecordStepInput {
+  /**
+   * Events the workflow took just before this change of state, written with it (absent in older versions,
+   * which wrote each by its own activity).
+   */
+  events?: RecordEventInput[] | undefined;
   transition: RecordTransitionInput;
   view: CaseViewInput;
 }
 
 const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
+
+/** An event's row; the key makes a retried write a no-op (createMany with skipDuplicates). */
+function eventRow(input: RecordEventInput): Prisma.ApplicationEventCreateManyInput {
+  return {
+    applicationId: input.applicationId,
+    eventKey: input.eventKey,
+    type: input.type,
+    actor: input.actor ?? null,
+    detail:
+      input.note || input.detail
+        ? { ...(input.note ? { note: input.note } : {}), ...input.detail }
+        : undefined,
+    occurredAt: new Date(input.at),
+  };
+}
 
 /**
  * The case's row as filed, before its workflow registers it: written by the API in the filing request, so
@@ -246,22 +266,7 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
     },
 
     async recordEvent(input: RecordEventInput): Promise<void> {
-      await prisma.applicationEvent.createMany({
-        data: [
-          {
-            applicationId: input.applicationId,
-            eventKey: input.eventKey,
-            type: input.type,
-            actor: input.actor ?? null,
-            detail:
-              input.note || input.detail
-                ? { ...(input.note ? { note: input.note } : {}), ...input.detail }
-                : undefined,
-            occurredAt: new Date(input.at),
-          },
-        ],
-        skipDuplicates: true,
-      });
+      await prisma.applicationEvent.createMany({ data: [eventRow(input)], skipDuplicates: true });
     },
 
     async recordCaseView(input: CaseViewInput): Promise<void> {
@@ -271,9 +276,13 @@ export function createProjectionActivities({ prisma }: { prisma: PrismaClient })
     /**
      * A change of state and the case view it leads to, in one transaction: one activity instead of two, so
      * one round trip through Temporal fewer per step (cases started before this version replay the pair).
+     * The events that led to it at once (documents completing a request) come in the same transaction.
      */
     async recordStep(input: RecordStepInput): Promise<void> {
       await prisma.$transaction(async (tx) => {
+        if (input.events?.length) {
+          await tx.applicationEvent.createMany({ data: input.events.map(eventRow), skipDuplicates: true });
+        }
         await writeTransition(tx, input.transition);
         await writeCaseView(tx, input.view);
       });

@@ -23,7 +23,7 @@ import {
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { RegistryConsultationAnswer, RegistryConsultationInput } from '../activities/registries';
-import type { CaseViewInput, RecordTransitionInput } from '../activities/projection';
+import type { CaseViewInput, RecordEventInput, RecordTransitionInput } from '../activities/projection';
 import type {
   ApplicationInput,
   ApplicationState,
@@ -199,6 +199,13 @@ const ONE_STEP_PROJECTION_PATCH = 'one-step-projection';
  * no longer the latest round: the coordinators' "blocked for more than 4 hours" compares with it.
  */
 const REGISTRY_SINCE_PATCH = 'registry-since-state-change';
+/**
+ * An event that a change of state follows at once (the documents that complete a request, then the
+ * assessment) is written with that change by its `recordStep`, instead of by an activity of its own that the
+ * update waited for: one workflow task and one activity fewer per such action. Cases started before this
+ * version replay the separate activity (test/histories/v1-* to v6-*).
+ */
+const EVENTS_WITH_STEP_PATCH = 'events-with-step';
 
 const [REMINDER_HOURS, REMINDER_MINUTES] = REMINDER_HOUR.split(':').map(Number) as [number, number];
 
@@ -380,6 +387,7 @@ export async function applicationWorkflow(
   }
 
   async function publishView(): Promise<void> {
+    if (pendingEvents.length) await flushEvents();
     await projection.recordCaseView(caseView());
   }
 
@@ -390,18 +398,39 @@ export async function applicationWorkflow(
     return oneStepProjection;
   }
 
-  async function recordEvent(type: string, actor?: string, note?: string, detail?: Record<string, unknown>) {
+  /** Events taken but not yet written: the next change of state writes them (see EVENTS_WITH_STEP_PATCH). */
+  const pendingEvents: RecordEventInput[] = [];
+  let eventsWithStep: boolean | undefined;
+  function eventsWithStepOn(): boolean {
+    // Only where a change of state is one activity that can carry them; asked where the commands differ.
+    eventsWithStep ??= oneStepProjectionOn() && patched(EVENTS_WITH_STEP_PATCH);
+    return eventsWithStep;
+  }
+
+  function takeEvent(type: string, actor?: string, note?: string, detail?: Record<string, unknown>) {
     const at = nowIso();
     status.history.push({ at, type, actor, note });
-    await projection.recordEvent({
-      applicationId: input.applicationId,
-      eventKey: nextKey(type),
-      type,
-      actor,
-      note,
-      detail,
-      at,
-    });
+    return { applicationId: input.applicationId, eventKey: nextKey(type), type, actor, note, detail, at };
+  }
+
+  /**
+   * Writes the events a change of state was to carry, should another write come first. Callers await it only
+   * when there are some: an await of nothing would still yield, letting other coroutines issue their commands
+   * first, and histories recorded without it would no longer replay.
+   */
+  async function flushEvents(): Promise<void> {
+    for (const event of pendingEvents.splice(0)) await projection.recordEvent(event);
+  }
+
+  async function recordEvent(type: string, actor?: string, note?: string, detail?: Record<string, unknown>) {
+    const event = takeEvent(type, actor, note, detail);
+    if (pendingEvents.length) await flushEvents();
+    await projection.recordEvent(event);
+  }
+
+  /** An event that a change of state follows at once: written with it, in its activity. */
+  function deferEvent(type: string, actor?: string, note?: string): void {
+    pendingEvents.push(takeEvent(type, actor, note));
   }
 
   async function transition(
@@ -432,7 +461,12 @@ export async function applicationWorkflow(
       at,
     };
     if (oneStepProjectionOn()) {
-      await projection.recordStep({ transition: step, view: caseView() });
+      const events = pendingEvents.splice(0);
+      await projection.recordStep({
+        ...(events.length ? { events } : {}),
+        transition: step,
+        view: caseView(),
+      });
     } else {
       await projection.recordTransition(step);
       await publishView();
@@ -647,8 +681,12 @@ export async function applicationWorkflow(
       const request = status.documentRequest;
       if (!request) return status;
       for (const d of request.documents) if (documents.includes(d.code)) d.delivered = true;
-      await recordEvent('documents_delivered', actor, documents.join(', '));
-      if (status.state === 'proposed' && request.documents.every((d) => d.delivered)) {
+      // Complete, the request ends: the main flow's next write is a change of state (to assessment; in a
+      // renewal, its outcome; a late delivery reopens the assessment just below), which writes this event too.
+      const complete = request.documents.every((d) => d.delivered);
+      if (complete && eventsWithStepOn()) deferEvent('documents_delivered', actor, documents.join(', '));
+      else await recordEvent('documents_delivered', actor, documents.join(', '));
+      if (status.state === 'proposed' && complete) {
         // Art. 73.3: a step taken late still counts while the closing resolution is not notified.
         status.proposal = undefined;
         await transition('assessment', 'late_documents_accepted', actor);
@@ -1659,5 +1697,7 @@ export async function applicationWorkflow(
     if (!(err instanceof CaseClosed)) throw err;
   }
   await condition(allHandlersFinished);
+  // Nothing taken is left unwritten (every path closes with a change of state, which writes them).
+  if (pendingEvents.length) await flushEvents();
   return status;
 }

@@ -10,7 +10,12 @@ import type { Activities } from '../../activities';
 import { Context } from '@temporalio/activity';
 import type { NotificationInput } from '../../activities/notices';
 import type { AlertInput, ReminderInput } from '../../activities/reminders';
-import type { CaseViewInput, RecordEventInput, RecordTransitionInput } from '../../activities/projection';
+import type {
+  CaseViewInput,
+  RecordEventInput,
+  RecordStepInput,
+  RecordTransitionInput,
+} from '../../activities/projection';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RegistryConsultationInput, RegistryFacts } from '../../activities/registries';
 import type { PaymentOrderInput } from '../../activities/treasury';
@@ -56,6 +61,7 @@ export function fakeActivities(opts: FakeOptions = {}) {
     transitions: [] as RecordTransitionInput[],
     events: [] as RecordEventInput[],
     views: [] as CaseViewInput[],
+    steps: [] as RecordStepInput[],
     notifications: [] as NotificationInput[],
     acknowledgements: 0,
     paymentAttempts: 0,
@@ -84,6 +90,8 @@ export function fakeActivities(opts: FakeOptions = {}) {
       calls.views.push(input);
     },
     async recordStep(input) {
+      calls.events.push(...(input.events ?? []));
+      calls.steps.push(input);
       calls.transitions.push(input.transition);
       calls.views.push(input.view);
     },

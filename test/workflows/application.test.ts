@@ -238,6 +238,18 @@ describe('applicationWorkflow', () => {
           args: [{ actor: 'admin-1', documents: ['BANK_BALANCES'] }],
         });
         status = await reach(env, handle, 'assessment');
+        expect(fake.calls.events.filter((e) => e.type === 'documents_delivered').map((e) => e.note)).toEqual([
+          'IDENTITY',
+          'BANK_BALANCES',
+        ]);
+        // The delivery that completes the request is written with the change of state it leads to, in one
+        // activity; the partial one, which no change of state follows, by an activity of its own.
+        const toAssessment = fake.calls.steps.filter((s) => s.transition.to === 'assessment');
+        expect(toAssessment.map((s) => s.events?.map((e) => [e.type, e.note]))).toEqual([
+          [['documents_delivered', 'BANK_BALANCES']],
+        ]);
+        expect(fake.calls.steps.flatMap((s) => s.events ?? []).map((e) => e.note)).toEqual(['BANK_BALANCES']);
+        expect(status.history.map((h) => h.type).slice(-2)).toEqual(['documents_delivered', 'assessment']);
         const maxAfter = status.deadlines.find((d) => d.kind === 'max_time_to_resolve');
         // The clock stood still while the request was open: the maximum time moved later by those days.
         expect(maxAfter?.pausedSince).toBeUndefined();
@@ -298,7 +310,7 @@ describe('applicationWorkflow', () => {
     await withCase(
       'URGENCY_FOOD',
       { obtained: ['RESIDENCE', 'INCOME', 'PUBLIC_BENEFITS'], attached: ['BANK_BALANCES'] },
-      async (handle) => {
+      async (handle, fake) => {
         await reach(env, handle, 'awaiting_documents');
         await env.sleep('20 days');
         await reach(env, handle, 'proposed');
@@ -307,6 +319,10 @@ describe('applicationWorkflow', () => {
         });
         const status = await reach(env, handle, 'assessment');
         expect(status.proposal).toBeUndefined();
+        const reopened = fake.calls.steps.find((s) => s.transition.type === 'late_documents_accepted');
+        expect(reopened?.events?.map((e) => [e.type, e.note, e.actor])).toEqual([
+          ['documents_delivered', 'IDENTITY', 'admin-1'],
+        ]);
         await finish(handle);
       },
     );

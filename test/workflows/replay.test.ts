@@ -69,6 +69,24 @@ describe('replay of recorded histories', () => {
     expect(activityTypes('v4-reminders').has('recordTransition')).toBe(true);
   });
 
+  it('records the newest generation with a delivery that completes its request written by the change of state', () => {
+    // The events-with-step patch: the same test, recorded before (v6) and after, schedules one recordEvent
+    // fewer (the delivery that completes the request rides on the step to assessment) and no more activities.
+    const activities = (g: string, type?: string): number => {
+      const h = histories.find((x) => x.workflowId === `${g}:application-requests-documents-${inParts}`);
+      if (!h) throw new Error(`no history of the delivery in parts in ${g}`);
+      return (h.history.events ?? []).filter((e) => {
+        const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        return name !== undefined && (type === undefined || name === type);
+      }).length;
+    };
+    const inParts = 'the-registries-do-not-hold-pauses-the-time-to-resolve-and-tak';
+    const newest = generations.at(-1) ?? '';
+    expect(newest).not.toBe('v6-registry-since');
+    expect(activities(newest, 'recordEvent')).toBe(activities('v6-registry-since', 'recordEvent') - 1);
+    expect(activities(newest)).toBe(activities('v6-registry-since') - 1);
+  });
+
   it('replays every recorded history with the current workflow code', async () => {
     const failures: string[] = [];
     let replayed = 0;
