@@ -3,7 +3,12 @@
  * throw; they never write error responses themselves.
  */
 import type { ErrorRequestHandler } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { RejectionType } from '../domain/errors';
 import type { Logger } from '../infra/logger';
@@ -129,6 +134,18 @@ export function isNoRecentPoller(err: unknown): boolean {
 /** gRPC CANCELLED (1) down the cause chain: the call was reset, by the server or on the way. */
 export function isGrpcCancelled(err: unknown): boolean {
   return hasGrpcStatus(err, 1);
+}
+
+/**
+ * Whether a query given `deadline` (ms since the epoch) failed on that bound: DEADLINE_EXCEEDED; "no poller
+ * seen", which the server answers a second before the deadline when no worker polls the case's queue; or
+ * CANCELLED within that second, the server resetting the call at the deadline it was given (seen on a fault
+ * test while the worker was killed). Any other CANCELLED is an error of its own.
+ */
+export function failedOnQueryBound(err: unknown, deadline: number, now = Date.now()): boolean {
+  return (
+    isGrpcDeadlineError(err) || isNoRecentPoller(err) || (now >= deadline - 1000 && isGrpcCancelled(err))
+  );
 }
 
 /** Whether a database or Temporal that cannot be reached (or is restarting) is behind this error. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import {
-  isGrpcDeadlineError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -39,7 +38,7 @@ import { noteAudit } from '../audit';
 import { authorize, authorizeCase, authorizeMunicipality } from '../auth';
 import { CASE_ACTION_ROUTES } from '../case-actions';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../cursors';
-import { HttpError, isGrpcCancelled, isNoRecentPoller } from '../errors';
+import { HttpError, failedOnQueryBound } from '../errors';
 import { applicationParamsRequest, createApplicationRequest, listApplicationsRequest } from '../schemas';
 import { parseRequest } from '../validate';
 import { z } from 'zod';
@@ -400,12 +399,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
         deps.temporal.workflow.getHandle(id).query(statusQuery),
       );
     } catch (err) {
-      // Past the bound the server answers DEADLINE_EXCEEDED, or "no poller seen" when no worker has polled
-      // the case's queue for a while (a second before the deadline): both mean the same to the person
-      // reading. The server may also reset the call at the deadline it was given, which the client reports
-      // as CANCELLED: seen on a fault test while the worker was killed (a 500 then).
-      const cancelledAtDeadline = Date.now() >= deadline - 1000 && isGrpcCancelled(err);
-      if (isGrpcDeadlineError(err) || isNoRecentPoller(err) || cancelledAtDeadline) {
+      if (failedOnQueryBound(err, deadline)) {
         throw HttpError.unavailable(
           `Application ${id} did not answer within ${timeoutSeconds} s: its workflow is not being processed ` +
             'now (the workers are busy or restarting). Nothing is lost; read it again in a moment.',

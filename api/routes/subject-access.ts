@@ -20,6 +20,7 @@ import { statusQuery } from '../../workflows/messages';
 import type { AuditWriter } from '../audit';
 import { noteAudit } from '../audit';
 import { authorize } from '../auth';
+import { failedOnQueryBound } from '../errors';
 import { subjectAccessRequest } from '../schemas';
 import { parseRequest } from '../validate';
 
@@ -27,6 +28,8 @@ export interface SubjectAccessDeps {
   prisma: PrismaClient;
   temporal: Client;
   audit: AuditWriter;
+  /** Seconds a case's live status may take to answer (CASE_READ_TIMEOUT_SECONDS); 10 by default. */
+  caseReadTimeoutSeconds?: number | undefined;
 }
 
 const NOTICE = {
@@ -116,7 +119,20 @@ export function createSubjectAccessRouter(deps: SubjectAccessDeps): Router {
       const payloads =
         history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? undefined;
       out.input = await decodeFromPayloadsAtIndex(deps.temporal.options.loadedDataConverter, 0, payloads);
-      if (description.status.name === 'RUNNING') out.liveStatus = await handle.query(statusQuery);
+      if (description.status.name === 'RUNNING') {
+        // Bounded as a read of the case is: with no worker processing it, Temporal would hold the query
+        // until its own deadline (30 s), for each such case of the person.
+        const seconds = deps.caseReadTimeoutSeconds ?? 10;
+        const deadline = Date.now() + seconds * 1000;
+        try {
+          out.liveStatus = await deps.temporal.connection.withDeadline(deadline, () =>
+            handle.query(statusQuery),
+          );
+        } catch (err) {
+          if (!failedOnQueryBound(err, deadline)) throw err;
+          out.problem = `live status not read: the case did not answer within ${seconds} s`;
+        }
+      }
     } catch (err) {
       // A payload sealed with a key the API no longer holds, a query no worker answered: said, not fatal.
       out.problem = `not read from Temporal: ${err instanceof Error ? err.name : 'error'}`;

@@ -117,6 +117,31 @@ describe('a case action while no worker processes the case', () => {
     }
   });
 
+  it('exports the personal data of a case no worker processes after CASE_READ_TIMEOUT_SECONDS, saying its live status was not read', async () => {
+    // The right of access reads each RUNNING case's live status too; unbounded, each such case held the
+    // export for Temporal's own 30 s.
+    const taskQueue = uniqueTaskQueue('unserved');
+    const coordinator = await stack.as('coordinator', ['08305']);
+    const api = agentFor(stack.appWith({ taskQueue, caseReadTimeoutSeconds: 2 }), coordinator.token);
+    const intake = intakeRequest();
+    const filed = await api.post('/applications').send(intake).expect(201);
+    const id = filed.body.applicationId as string;
+
+    const res = await api
+      .post('/subject-access-requests')
+      .send({ documentNumber: intake.applicant.documentNumber });
+    expect(res.status).toBe(200);
+    expectConforms(res);
+    const exported = (res.body.cases as { applicationId: string; temporal: Record<string, unknown> }[]).find(
+      (c) => c.applicationId === id,
+    );
+    expect(exported?.temporal).toMatchObject({ status: 'RUNNING' });
+    expect(exported?.temporal.input).toMatchObject({ applicationId: id });
+    expect(exported?.temporal.liveStatus).toBeUndefined();
+    // The bound's own account (unbounded, Temporal's 30 s ended in "not read from Temporal: ServiceError").
+    expect(exported?.temporal.problem).toContain('did not answer within 2 s');
+  });
+
   it('refuses an Idempotency-Key that is not one', async () => {
     const res = await stack.api
       .post('/applications/08305-2026-000001/escalation')

@@ -5,7 +5,7 @@
  * is about to time out, which a fault test met once by timing (a 500 then).
  */
 import { ServiceError } from '@temporalio/client';
-import { isGrpcCancelled, toHttpError } from '../../api/errors';
+import { failedOnQueryBound, isGrpcCancelled, toHttpError } from '../../api/errors';
 
 /** A gRPC status error as @grpc/grpc-js gives it: code, details and metadata. */
 function grpcError(code: number, details: string): Error {
@@ -42,5 +42,18 @@ describe('Temporal refusing a query, as HTTP', () => {
     expect(isGrpcCancelled(queryRefused(4, 'Deadline exceeded'))).toBe(false);
     // Only a read at its own deadline counts it as the bound (api/routes/applications.ts liveStatus).
     expect(toHttpError(reset)).toBeUndefined();
+  });
+
+  it('a query failed on the bound the API gave it: past its deadline, no poller, or reset within its last second', () => {
+    const deadline = 1_000_000;
+    expect(failedOnQueryBound(queryRefused(4, 'Deadline exceeded'), deadline, deadline - 5000)).toBe(true);
+    expect(failedOnQueryBound(queryRefused(9, 'no poller seen for task queue recently'), deadline, 0)).toBe(
+      true,
+    );
+    expect(failedOnQueryBound(queryRefused(1, 'Call cancelled'), deadline, deadline - 500)).toBe(true);
+    // Reset well before its deadline, or refused for another reason: not the bound, an error of its own.
+    expect(failedOnQueryBound(queryRefused(1, 'Call cancelled'), deadline, deadline - 5000)).toBe(false);
+    expect(failedOnQueryBound(queryRefused(9, 'namespace is not active'), deadline, deadline)).toBe(false);
+    expect(failedOnQueryBound(queryRefused(14, 'No connection established'), deadline, deadline)).toBe(false);
   });
 });
