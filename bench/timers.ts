@@ -2,7 +2,8 @@
  * 5. Timer punctuality, and 6b. evicted workflows progress: 10,000 open cases whose deadlines fall within the
  * same few minutes, each a workflow with a durable timer to its deadline followed by the state change written
  * to the projection by the real activity (bench/workflows.ts). The worker keeps at most 1,000 workflows in its
- * cache (set explicitly), so nine in ten are evicted while they wait and must be replayed to progress.
+ * cache by default (set explicitly), so nine in ten are evicted while they wait and must be replayed to
+ * progress; `--cache 10000` measures a worker sized to hold them all.
  * Measured: none fires early; lateness of the state change (p50, p99, max; target p99 ≤ 2 s); how the worker
  * spreads the wake-ups (state changes per second); the worker's resident memory.
  *
@@ -15,6 +16,12 @@ import type { RecordTransitionInput } from '../activities/projection';
 import { workflowBundleOptions } from '../worker/bundle-options';
 import { arg, cpuFigures, percentiles, report, runBenchmark } from './lib/report';
 import { rssMiB, startBenchStack } from './lib/stack';
+
+/** How many of the waiting workflows the cache cannot hold, said as a share. */
+function evictedShare(cases: number, cache: number): string {
+  if (cache >= cases) return 'none';
+  return `${Math.round(((cases - cache) / cases) * 100)} %`;
+}
 
 async function main(): Promise<void> {
   const cases = arg('cases', 10_000);
@@ -80,6 +87,8 @@ async function main(): Promise<void> {
     const startSeconds = (Date.now() - startedAt) / 1000;
     const rssWaiting = rssMiB(process.pid);
 
+    // The CPU of the wake-ups, not of the idle wait before the window opens (minutes when starts are quick).
+    while (Date.now() < windowOpens - 1000) await new Promise((r) => setTimeout(r, 250));
     // The benchmark process is the worker here: its CPU is the worker's.
     const cpu = stack.measureCpu();
     let rssPeak = rssWaiting;
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
         { what: `workflows started (50 concurrent)`, value: cases, unit: `in ${Math.round(startSeconds)} s` },
         { what: 'deadlines moved because their start came late', value: lateStarts },
         {
-          what: `state changes written (of ${cases}; nine in ten evicted while waiting)`,
+          what: `state changes written (of ${cases}; ${evictedShare(cases, cache)} evicted while waiting)`,
           value: moved,
           target: String(cases),
           met: moved === cases,
