@@ -499,6 +499,9 @@ describe('SMTP capture', () => {
           const id = `<fuzz-${++seq}@ogps.test>`;
           const before = (await captured()).length;
           const clean = (s: string) => s.replace(/[\r\n]/g, ' ');
+          // A client doubles a leading dot inside DATA (RFC 5321 4.5.2), or a generated line "." would end the
+          // message early and the lines after it would be taken for commands.
+          const stuffed = (line: string) => (line.startsWith('.') ? `.${line}` : line);
           const lines = [
             'EHLO fuzz.test',
             ...noise.map(clean),
@@ -506,7 +509,7 @@ describe('SMTP capture', () => {
             ...to.map((t) => `RCPT TO:<${clean(t)}>`),
             'DATA',
             `Message-ID: ${id}`,
-            ...headers,
+            ...headers.map(stuffed),
             '',
             'Cos / Cuerpo',
             ...(ending === 'complete' ? ['.'] : []),
