@@ -72,6 +72,7 @@ describe('replay of recorded histories', () => {
   it('records the newest generation with a delivery that completes its request written by the change of state', () => {
     // The events-with-step patch: the same test, recorded before (v6) and after, schedules one recordEvent
     // fewer (the delivery that completes the request rides on the step to assessment) and no more activities.
+    const inParts = 'the-registries-do-not-hold-pauses-the-time-to-resolve-and-tak';
     const activities = (g: string, type?: string): number => {
       const h = histories.find((x) => x.workflowId === `${g}:application-requests-documents-${inParts}`);
       if (!h) throw new Error(`no history of the delivery in parts in ${g}`);
@@ -80,7 +81,6 @@ describe('replay of recorded histories', () => {
         return name !== undefined && (type === undefined || name === type);
       }).length;
     };
-    const inParts = 'the-registries-do-not-hold-pauses-the-time-to-resolve-and-tak';
     const newest = generations.at(-1) ?? '';
     expect(newest).not.toBe('v6-registry-since');
     expect(activities(newest, 'recordEvent')).toBe(activities('v6-registry-since', 'recordEvent') - 1);
