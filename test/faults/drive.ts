@@ -79,6 +79,14 @@ export function newTally(): Tally {
   };
 }
 
+/** How long `call` goes on retrying when its caller gives no deadline of its own (a filing). */
+const CALL_PATIENCE_MS = 5 * 60_000;
+
+/**
+ * One request, repeated while the API answers 503 or cannot be reached (a fault under way), until `until`
+ * (epoch ms): past it, the last answer is thrown, so that a test whose system never came back fails with what
+ * it saw instead of waiting for Jest's own timeout.
+ */
 async function call(
   office: Office,
   tally: Tally,
@@ -87,8 +95,11 @@ async function call(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  until: number = Date.now() + CALL_PATIENCE_MS,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
+  let last = 'nothing';
   for (;;) {
+    if (Date.now() > until) throw new Error(`${method} ${path}: past its deadline, last answer ${last}`);
     let res: Response;
     try {
       res = await fetch(`${office.apiUrl}${path}`, {
@@ -99,10 +110,11 @@ async function call(
           ...headers,
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(120_000),
+        signal: AbortSignal.timeout(Math.max(1000, Math.min(120_000, until - Date.now()))),
       });
-    } catch {
+    } catch (err) {
       tally.transportErrors++;
+      last = `transport error (${err instanceof Error ? err.message : String(err)})`;
       await new Promise((r) => setTimeout(r, 500));
       continue;
     }
@@ -115,6 +127,7 @@ async function call(
     }
     if (res.status === 503) {
       if (res.headers.get('retry-after')) tally.retryAfter++;
+      last = `503 ${text.slice(0, 200)}`;
       await new Promise((r) => setTimeout(r, 500));
       continue;
     }
@@ -163,19 +176,34 @@ const MAX_REPAIRS = 3;
  * What the coordinator does with a case held by a failing workflow task: a repair preview, then the repair
  * of what the preview planned. Whether it worked shows in the case's next reads.
  */
-async function repair(office: Office, tally: Tally, id: string): Promise<boolean> {
+async function repair(office: Office, tally: Tally, id: string, deadline: number): Promise<boolean> {
   const body = { applicationId: id, reason: 'Expedient encallat / Expediente atascado' };
-  const preview = await call(office, tally, office.coordinator, 'POST', '/coordination/repairs', {
-    ...body,
-    preview: true,
-  });
+  const preview = await call(
+    office,
+    tally,
+    office.coordinator,
+    'POST',
+    '/coordination/repairs',
+    { ...body, preview: true },
+    {},
+    deadline,
+  );
   const done =
     preview.status === 200
-      ? await call(office, tally, office.coordinator, 'POST', '/coordination/repairs', {
-          ...body,
-          preview: false,
-          expected: { runId: preview.body.runId, resetToEventId: preview.body.resetToEventId },
-        })
+      ? await call(
+          office,
+          tally,
+          office.coordinator,
+          'POST',
+          '/coordination/repairs',
+          {
+            ...body,
+            preview: false,
+            expected: { runId: preview.body.runId, resetToEventId: preview.body.resetToEventId },
+          },
+          {},
+          deadline,
+        )
       : preview;
   if (done.status !== 200) {
     tally.repairsRefused.push({
@@ -217,15 +245,31 @@ export async function drive(office: Office, tally: Tally, id: string, timeoutMs:
   // the case could not take it) is repeated by `call` with the same key and gets that action's outcome. Sent
   // again without one it was a second action: a case escalated twice, two emails to its coordinator.
   const act = (token: string, path: string, body: unknown) =>
-    call(office, tally, token, 'POST', `/applications/${id}/${path}`, body, {
-      'idempotency-key': `${path}-${randomUUID()}`,
-    });
+    call(
+      office,
+      tally,
+      token,
+      'POST',
+      `/applications/${id}/${path}`,
+      body,
+      { 'idempotency-key': `${path}-${randomUUID()}` },
+      deadline,
+    );
   let last = '';
   let repairs = 0;
   while (Date.now() < deadline) {
-    const read = await call(office, tally, office.administrative, 'GET', `/applications/${id}`);
+    const read = await call(
+      office,
+      tally,
+      office.administrative,
+      'GET',
+      `/applications/${id}`,
+      undefined,
+      {},
+      deadline,
+    );
     if (read.body.rejection === 'WorkflowTaskFailing') {
-      if (repairs++ >= MAX_REPAIRS || !(await repair(office, tally, id))) return 'held';
+      if (repairs++ >= MAX_REPAIRS || !(await repair(office, tally, id, deadline))) return 'held';
       continue;
     }
     if (read.status !== 200) throw new Error(`reading ${id}: ${read.status} ${JSON.stringify(read.body)}`);
