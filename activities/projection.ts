@@ -71,12 +71,21 @@ function eventRow(input: RecordEventInput): Prisma.ApplicationEventCreateManyInp
     eventKey: input.eventKey,
     type: input.type,
     actor: input.actor ?? null,
-    detail:
-      input.note || input.detail
-        ? { ...(input.note ? { note: input.note } : {}), ...input.detail }
-        : undefined,
+    detail: eventDetail(input),
     occurredAt: new Date(input.at),
   };
+}
+
+/**
+ * An event's detail as stored: its detail with its note, the note winning over a `note` inside the detail (it
+ * is what the step says of itself); nothing when there is neither. One rule for events and state changes.
+ */
+export function eventDetail(
+  input: Pick<RecordEventInput, 'note' | 'detail'>,
+): Prisma.InputJsonObject | undefined {
+  return input.note || input.detail
+    ? { ...input.detail, ...(input.note ? { note: input.note } : {}) }
+    : undefined;
 }
 
 /**
@@ -113,10 +122,7 @@ async function writeTransition(tx: Tx, input: RecordTransitionInput): Promise<vo
         fromState: input.from,
         toState: input.to,
         actor: input.actor ?? null,
-        detail:
-          input.note || input.detail
-            ? { ...input.detail, ...(input.note ? { note: input.note } : {}) }
-            : undefined,
+        detail: eventDetail(input),
         occurredAt: at,
       },
     ],
