@@ -2,14 +2,16 @@
 // Installs what the project needs on a fresh clone, before anything else runs. Plain Node with no
 // dependencies, because it is what installs them. Each step is skipped when its result is already there.
 //
-//   node scripts/bootstrap.mjs [--for start|test]
+//   node scripts/bootstrap.mjs [--for start|test] [--temporal-server]
 //
 // Steps: npm dependencies (the locked versions), the Prisma client (prisma generate, offline), the Temporal CLI
 // (TEMPORAL_CLI, PATH, or built once with `go install`), and for tests the Java time-skipping test server
 // (Maven) and Debian's chromium for the browser tests (apt, as root). Tools go to .tools/ (gitignored).
+// --temporal-server also builds the Temporal server and its SQL tool, of the version the CLI embeds, for the
+// benchmarks' OGPS_TEMPORAL=postgres (scripts/dev/temporal-sql.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { existsSync, mkdirSync, statSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync, chmodSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +20,8 @@ const tools = path.join(root, '.tools');
 const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'start';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/** The server inside that CLI (`temporal --version`): the same server, on PostgreSQL, for the benchmarks. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 
 function say(msg) {
   process.stdout.write(`[bootstrap] ${msg}\n`);
@@ -87,6 +91,24 @@ function temporalCli() {
     env: { ...process.env, GOBIN: path.join(tools, 'bin'), GOFLAGS: '-buildvcs=false' },
   });
   say(`Temporal CLI built in ${secs}s`);
+}
+
+function temporalServer() {
+  const bin = path.join(tools, 'bin');
+  const wanted = { 'temporal-server': 'server', 'temporal-sql-tool': 'tools/sql' };
+  if (Object.keys(wanted).every((name) => existsSync(path.join(bin, name)))) return;
+  if (!onPath('go')) throw new Error('building the Temporal server needs Go');
+  say(`building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go (a few minutes)…`);
+  for (const [name, cmd] of Object.entries(wanted)) {
+    // `go install` names a binary after its package (server, sql): built apart, then named for what it is.
+    const out = path.join(tools, 'go-build', name);
+    const secs = run('go', ['install', `go.temporal.io/server/cmd/${cmd}@${TEMPORAL_SERVER_VERSION}`], {
+      env: { ...process.env, GOBIN: out, GOFLAGS: '-buildvcs=false' },
+    });
+    mkdirSync(bin, { recursive: true });
+    renameSync(path.join(out, path.basename(cmd)), path.join(bin, name));
+    say(`${name} built in ${secs}s`);
+  }
 }
 
 const listening = (port) =>
@@ -200,6 +222,7 @@ try {
   npmDependencies();
   prismaClient();
   temporalCli();
+  if (process.argv.includes('--temporal-server')) temporalServer();
   if (purpose === 'test') {
     await testServer();
     chromium();

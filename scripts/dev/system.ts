@@ -26,6 +26,7 @@ import { stopChild } from './processes';
 import { runMigrator } from './run-migrator';
 import { startSimulator } from './simulator';
 import { startDevServer } from './temporal';
+import { startSqlServer } from './temporal-sql';
 import type { DevServer } from './temporal';
 
 export const root = path.resolve(__dirname, '..', '..');
@@ -126,14 +127,25 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
       dbFile: path.join(dir, 'temporal.db'),
       logFile: path.join(dir, 'temporal.log'),
     };
-    let temporal: DevServer = await startDevServer(temporalOptions);
+    let pg: LocalPostgres = await startLocalPostgres(path.join(dir, 'postgres'));
+    cleanups.push(() => pg.stop());
+    const pgPort = Number(new URL(pg.baseUrl).port);
+    // OGPS_TEMPORAL=postgres (benchmarks): the Temporal server on this PostgreSQL, as production runs it.
+    const sqlServer = process.env.OGPS_TEMPORAL === 'postgres';
+    const startTemporal = () =>
+      sqlServer
+        ? startSqlServer({
+            port: temporalPort,
+            postgres: { host: '127.0.0.1', port: pgPort, user: new URL(pg.baseUrl).username },
+            dir: path.join(dir, 'temporal'),
+            logFile: temporalOptions.logFile,
+          })
+        : startDevServer(temporalOptions);
+    let temporal: DevServer = await startTemporal();
     cleanups.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
     await registerSearchAttributes(connection, 'default');
-    let pg: LocalPostgres = await startLocalPostgres(path.join(dir, 'postgres'));
-    cleanups.push(() => pg.stop());
-    const pgPort = Number(new URL(pg.baseUrl).port);
     const postmasterPid = () =>
       Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     await ensureDatabase(pg.baseUrl, 'ogps');
@@ -220,7 +232,7 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
       api,
       dir,
       pids: () => ({
-        'Temporal dev server': temporal.process.pid,
+        [sqlServer ? 'Temporal server (PostgreSQL)' : 'Temporal dev server']: temporal.process.pid,
         PostgreSQL: postmasterPid(),
         worker: worker?.pid,
         API: api.pid,
@@ -255,7 +267,7 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
         const stoppedAt = Date.now();
         await new Promise((r) => setTimeout(r, downForMs));
         const restartedAt = Date.now();
-        temporal = await startDevServer(temporalOptions);
+        temporal = await startTemporal();
         return { stoppedAt, restartedAt };
       },
       stopPostgres: () => pg.stop(),
