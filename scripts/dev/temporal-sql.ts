@@ -29,9 +29,10 @@ export interface SqlServerOptions {
   dir: string;
   logFile: string;
   namespace?: string;
-  /** History shards: the unit of the server's write concurrency (the dev server has one). */
-  historyShards?: number;
 }
+
+/** History shards, the unit of the server's write concurrency: as the server's own development configuration. */
+const HISTORY_SHARDS = 4;
 
 function sqlTool(opts: SqlServerOptions, database: string, args: string[]): void {
   execFileSync(
@@ -105,7 +106,7 @@ async function serverConfig(opts: SqlServerOptions): Promise<unknown> {
     persistence: {
       defaultStore: 'default',
       visibilityStore: 'visibility',
-      numHistoryShards: opts.historyShards ?? 4,
+      numHistoryShards: HISTORY_SHARDS,
       datastores: { default: store('temporal', 20), visibility: store('temporal_visibility', 10) },
     },
     global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
