@@ -19,7 +19,12 @@ async function main(): Promise<void> {
     // The ceiling: starting a workflow that does nothing, with a worker of its own completing them.
     const bundle = await bundleWorkflowCode(workflowBundleOptions(require.resolve('./workflows')));
     const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-    const raw = await Worker.create({ connection, taskQueue: 'bench-raw', workflowBundle: bundle });
+    const raw = await Worker.create({
+      connection,
+      namespace: stack.namespace,
+      taskQueue: 'bench-raw',
+      workflowBundle: bundle,
+    });
     const running = raw.run();
     const rawSeconds = Math.min(seconds, 60);
     const ceiling = await closedLoop(concurrency, rawSeconds * 1000, async () => {

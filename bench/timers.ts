@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     const connection = await NativeConnection.connect({ address: stack.temporalAddress });
     const worker = await Worker.create({
       connection,
+      namespace: stack.namespace,
       taskQueue: 'bench-timers',
       workflowBundle: bundle,
       activities,

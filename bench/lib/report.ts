@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { describeTemporal } from '../../scripts/dev/temporal-choice';
 
 export function machine() {
   const cpus = os.cpus();
@@ -14,6 +15,7 @@ export function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     os: `${os.type()} ${os.release()}`,
+    temporal: describeTemporal(process.env),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The system as it runs in production, each part its own process: a Temporal dev server on a SQLite file,
+ * The system as it runs in production, each part its own process: a Temporal dev server on a SQLite file
+ * (for the benchmarks also the Temporal server on PostgreSQL, or one running elsewhere: `chooseTemporal`),
  * PostgreSQL from Debian's binaries, migrations, the built worker and API, and the simulators of the
  * registries and of the mail and SMS channels when asked for. Everything lives in a scratch folder under
  * .data/<name> and is stopped at the end.
@@ -27,7 +28,7 @@ import { runMigrator } from './run-migrator';
 import { startSimulator } from './simulator';
 import { startDevServer } from './temporal';
 import { startSqlServer } from './temporal-sql';
-import type { DevServer } from './temporal';
+import { TEMPORAL_LABEL, chooseTemporal } from './temporal-choice';
 
 export const root = path.resolve(__dirname, '..', '..');
 
@@ -52,6 +53,8 @@ export interface RunningSystem {
   smsUrl?: string | undefined;
   databaseUrl: string;
   temporalAddress: string;
+  /** The Temporal namespace the cases live in. */
+  namespace: string;
   taskQueue: string;
   client: Client;
   prisma: PrismaClient;
@@ -113,6 +116,13 @@ async function waitFor(url: string, timeoutMs: number, logFile: string): Promise
   }
 }
 
+/** The Temporal server the system runs on: its address, and its process when the system started it. */
+interface TemporalServer {
+  address: string;
+  pid?: number | undefined;
+  stop: () => Promise<void> | void;
+}
+
 export async function startSystem(name: string, opts: SystemOptions = {}): Promise<RunningSystem> {
   if (!existsSync(path.join(root, 'dist', 'api', 'server.js')))
     throw new Error('run `npm run build` first (npm test and npm run bench do)');
@@ -130,22 +140,29 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
     let pg: LocalPostgres = await startLocalPostgres(path.join(dir, 'postgres'));
     cleanups.push(() => pg.stop());
     const pgPort = Number(new URL(pg.baseUrl).port);
-    // OGPS_TEMPORAL=postgres (benchmarks): the Temporal server on this PostgreSQL, as production runs it.
-    const sqlServer = process.env.OGPS_TEMPORAL === 'postgres';
-    const startTemporal = () =>
-      sqlServer
-        ? startSqlServer({
-            port: temporalPort,
-            postgres: { host: '127.0.0.1', port: pgPort, user: new URL(pg.baseUrl).username },
-            dir: path.join(dir, 'temporal'),
-            logFile: temporalOptions.logFile,
-          })
-        : startDevServer(temporalOptions);
-    let temporal: DevServer = await startTemporal();
+    const temporalChoice = chooseTemporal(process.env);
+    const startTemporal = async (): Promise<TemporalServer> => {
+      if (temporalChoice.kind === 'external') {
+        // Not this system's: nothing to start or stop, and its CPU is not measured here.
+        return { address: temporalChoice.address, stop: () => undefined };
+      }
+      const server =
+        temporalChoice.kind === 'postgres'
+          ? await startSqlServer({
+              port: temporalPort,
+              postgres: { host: '127.0.0.1', port: pgPort, user: new URL(pg.baseUrl).username },
+              dir: path.join(dir, 'temporal'),
+              logFile: temporalOptions.logFile,
+            })
+          : await startDevServer(temporalOptions);
+      return { address: server.address, pid: server.process.pid, stop: server.stop };
+    };
+    let temporal = await startTemporal();
     cleanups.push(() => temporal.stop());
+    const { namespace } = temporalChoice;
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
-    await registerSearchAttributes(connection, 'default');
+    await registerSearchAttributes(connection, namespace);
     const postmasterPid = () =>
       Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     await ensureDatabase(pg.baseUrl, 'ogps');
@@ -159,6 +176,7 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
     const env: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: namespace,
       TASK_QUEUE: `system-${name.replace(/[^\w-]/g, '-')}`,
       PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -222,8 +240,9 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
       smsUrl,
       databaseUrl,
       temporalAddress: temporal.address,
+      namespace,
       taskQueue: env.TASK_QUEUE!,
-      client: new Client({ connection, namespace: 'default' }),
+      client: new Client({ connection, namespace }),
       prisma,
       token,
       get worker() {
@@ -232,7 +251,7 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
       api,
       dir,
       pids: () => ({
-        [sqlServer ? 'Temporal server (PostgreSQL)' : 'Temporal dev server']: temporal.process.pid,
+        ...(temporal.pid ? { [TEMPORAL_LABEL[temporalChoice.kind]]: temporal.pid } : {}),
         PostgreSQL: postmasterPid(),
         worker: worker?.pid,
         API: api.pid,
@@ -263,6 +282,8 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
       },
       startWorker,
       restartTemporal: async ({ downForMs = 0 } = {}) => {
+        if (temporalChoice.kind === 'external')
+          throw new Error("OGPS_TEMPORAL_ADDRESS: that Temporal server is not this system's to restart");
         await temporal.stop();
         const stoppedAt = Date.now();
         await new Promise((r) => setTimeout(r, downForMs));
