@@ -126,6 +126,8 @@ interface TemporalServer {
 export async function startSystem(name: string, opts: SystemOptions = {}): Promise<RunningSystem> {
   if (!existsSync(path.join(root, 'dist', 'api', 'server.js')))
     throw new Error('run `npm run build` first (npm test and npm run bench do)');
+  // A wrong setting is refused here, before anything starts.
+  const temporalChoice = chooseTemporal(process.env);
   const dir = path.join(root, '.data', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -140,7 +142,6 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
     let pg: LocalPostgres = await startLocalPostgres(path.join(dir, 'postgres'));
     cleanups.push(() => pg.stop());
     const pgPort = Number(new URL(pg.baseUrl).port);
-    const temporalChoice = chooseTemporal(process.env);
     const startTemporal = async (): Promise<TemporalServer> => {
       if (temporalChoice.kind === 'external') {
         // Not this system's: nothing to start or stop, and its CPU is not measured here.
