@@ -136,6 +136,9 @@ export function isGrpcCancelled(err: unknown): boolean {
   return hasGrpcStatus(err, 1);
 }
 
+/** How long a read of a case waits for its workflow when not configured (CASE_READ_TIMEOUT_SECONDS's default). */
+export const DEFAULT_CASE_READ_TIMEOUT_SECONDS = 10;
+
 /**
  * Whether a query given `deadline` (ms since the epoch) failed on that bound: DEADLINE_EXCEEDED; "no poller
  * seen", which the server answers a second before the deadline when no worker polls the case's queue; or

@@ -38,7 +38,7 @@ import { noteAudit } from '../audit';
 import { authorize, authorizeCase, authorizeMunicipality } from '../auth';
 import { CASE_ACTION_ROUTES } from '../case-actions';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../cursors';
-import { HttpError, failedOnQueryBound } from '../errors';
+import { DEFAULT_CASE_READ_TIMEOUT_SECONDS, HttpError, failedOnQueryBound } from '../errors';
 import { applicationParamsRequest, createApplicationRequest, listApplicationsRequest } from '../schemas';
 import { parseRequest } from '../validate';
 import { z } from 'zod';
@@ -392,7 +392,7 @@ export function createApplicationsRouter(deps: ApplicationsRouterDeps): Router {
    * better told at once that the case cannot be read now.
    */
   async function liveStatus(id: string) {
-    const timeoutSeconds = deps.caseReadTimeoutSeconds ?? 10;
+    const timeoutSeconds = deps.caseReadTimeoutSeconds ?? DEFAULT_CASE_READ_TIMEOUT_SECONDS;
     const deadline = Date.now() + timeoutSeconds * 1000;
     try {
       return await deps.temporal.connection.withDeadline(deadline, () =>

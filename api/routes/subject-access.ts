@@ -20,7 +20,7 @@ import { statusQuery } from '../../workflows/messages';
 import type { AuditWriter } from '../audit';
 import { noteAudit } from '../audit';
 import { authorize } from '../auth';
-import { failedOnQueryBound } from '../errors';
+import { DEFAULT_CASE_READ_TIMEOUT_SECONDS, failedOnQueryBound } from '../errors';
 import { subjectAccessRequest } from '../schemas';
 import { parseRequest } from '../validate';
 
@@ -122,7 +122,7 @@ export function createSubjectAccessRouter(deps: SubjectAccessDeps): Router {
       if (description.status.name === 'RUNNING') {
         // Bounded as a read of the case is: with no worker processing it, Temporal would hold the query
         // until its own deadline (30 s), for each such case of the person.
-        const seconds = deps.caseReadTimeoutSeconds ?? 10;
+        const seconds = deps.caseReadTimeoutSeconds ?? DEFAULT_CASE_READ_TIMEOUT_SECONDS;
         const deadline = Date.now() + seconds * 1000;
         try {
           out.liveStatus = await deps.temporal.connection.withDeadline(deadline, () =>
