@@ -3,7 +3,7 @@
  * its own. Workflows import only the type of what this returns.
  */
 import type { PrismaClient } from '../generated/prisma/client';
-import type { ReferenceData } from '../infra/reference-data';
+import type { ReferenceData } from '../adapters/reference-data';
 import { createNoticeActivities } from './notices';
 import { createProjectionActivities } from './projection';
 import { createReferenceActivities } from './reference';
@@ -11,7 +11,7 @@ import { createReminderActivities } from './reminders';
 import type { Channels } from './reminders';
 import { createRegistryActivities } from './registries';
 import { createRetentionActivities } from './retention';
-import type { TemporalAccess } from './retention';
+import type { TemporalAccess } from '../adapters/temporal/retention';
 import type { ScspDeps } from './registries';
 import { createTreasuryActivities } from './treasury';
 

@@ -4,11 +4,13 @@
  * twice nor puts an older view over a newer one.
  */
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { ApplicationInput, ApplicationState, HumanTask, RunningDeadline } from '../domain/application';
+import type { ApplicationInput, ApplicationState, HumanTask } from '../domain/application';
+import type { RunningDeadline } from '../domain/deadlines';
 import { isClosed } from '../domain/application';
 import { municipalityOfApplication } from '../domain/access';
 import { REGISTRY_SERVICES } from '../domain/catalogue';
 import { consentPerService } from '../domain/registries';
+import { submittedRow } from '../adapters/db/application-row';
 
 export interface RecordApplicationInput extends ApplicationInput {
   eventKey: string;
@@ -86,26 +88,6 @@ export function eventDetail(
   return input.note || input.detail
     ? { ...input.detail, ...(input.note ? { note: input.note } : {}) }
     : undefined;
-}
-
-/**
- * The case's row as filed, before its workflow registers it: written by the API in the filing request, so
- * that a case is listed as soon as it is accepted, and by registration when the API's write did not happen.
- */
-export function submittedRow(input: ApplicationInput) {
-  return {
-    id: input.applicationId,
-    municipalityCode: input.municipalityCode,
-    benefitCode: input.benefitCode,
-    state: 'submitted',
-    applicantName: `${input.applicant.firstName} ${input.applicant.lastName}`,
-    applicantDocument: input.applicant.documentNumber,
-    language: input.applicant.language,
-    submittedAt: new Date(input.submittedAt),
-    effectiveFilingDate: day(input.effectiveFilingDate),
-    catalogueVersion: input.pinned.version,
-    assignee: input.assignee ?? null,
-  };
 }
 
 type Tx = Prisma.TransactionClient;

@@ -3,7 +3,7 @@ import { calendarDataFor } from '../domain/calendar';
 import type { CalendarData } from '../domain/calendar';
 import { pinBenefit } from '../domain/catalogue';
 import type { PinnedBenefit } from '../domain/catalogue';
-import type { ReferenceData } from '../infra/reference-data';
+import type { ReferenceData } from '../adapters/reference-data';
 
 export function createReferenceActivities({ reference }: { reference: () => ReferenceData }) {
   return {

@@ -1,6 +1,6 @@
 /**
  * Consultations of other administrations' registries (Llei 39/2015 art. 28.2) through the PCI/SCSP
- * connectors (infra/scsp). One activity call consults one service for one case, and says what came of it:
+ * connectors (adapters/scsp). One activity call consults one service for one case, and says what came of it:
  * obtained, or an asynchronous answer still pending (the workflow waits on a durable timer and calls again).
  * Business outcomes (not found, no consent, invalid document) are non-retryable failures: the workflow asks
  * the person instead. Transport trouble is a retryable failure. Every consultation is recorded in
@@ -14,11 +14,11 @@ import { RejectionType } from '../domain/errors';
 import type { RegistryFacts } from '../domain/registries';
 import { mayConsult } from '../domain/registries';
 import type { ConsentRecordValue } from '../domain/registries';
-import { RegistryRequestRefusedError, RegistryUnavailableError } from '../infra/scsp/client';
-import type { ScspClient } from '../infra/scsp/client';
-import { interpret, MalformedServiceDataError } from '../infra/scsp/interpret';
-import { RequestStatus, SERVICES, TransmissionStatus } from '../infra/scsp/protocol';
-import type { Consent, ScspRequest, ServiceCode } from '../infra/scsp/protocol';
+import { RegistryRequestRefusedError, RegistryUnavailableError } from '../adapters/scsp/client';
+import type { ScspClient } from '../adapters/scsp/client';
+import { interpret, MalformedServiceDataError } from '../adapters/scsp/interpret';
+import { RequestStatus, SERVICES, TransmissionStatus } from '../adapters/scsp/protocol';
+import type { Consent, ScspRequest, ServiceCode } from '../adapters/scsp/protocol';
 
 export type { RegistryFacts };
 

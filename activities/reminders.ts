@@ -8,15 +8,15 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { DeadlineKind } from '../domain/application';
+import type { DeadlineKind } from '../domain/deadlines';
 import { isReminded } from '../domain/reminders';
 import type { ReminderAudience } from '../domain/reminders';
 import { renderEscalation, renderNotificationAlert, renderReminder } from '../domain/templates';
 import type { Language, RenderedMessage } from '../domain/templates';
-import { MailTemporaryError } from '../infra/channels/mail';
-import type { Mailer } from '../infra/channels/mail';
-import { SmsRejectedError, SmsTemporaryError } from '../infra/channels/sms';
-import type { SmsGateway } from '../infra/channels/sms';
+import { MailTemporaryError } from '../adapters/channels/mail';
+import type { Mailer } from '../adapters/channels/mail';
+import { SmsRejectedError, SmsTemporaryError } from '../adapters/channels/sms';
+import type { SmsGateway } from '../adapters/channels/sms';
 
 export interface Channels {
   mail?: Mailer | undefined;

@@ -11,7 +11,8 @@
  */
 import { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { temporal } from '@temporalio/proto';
+import { deleteWorkflowExecutions } from '../adapters/temporal/retention';
+import type { TemporalAccess } from '../adapters/temporal/retention';
 import {
   ANONYMISED_NAME,
   ANONYMISED_VALUE,
@@ -19,12 +20,6 @@ import {
   dueAt,
   retentionCutoff,
 } from '../domain/retention';
-
-/** What the activity needs of a Temporal connection: the client's and the worker's both offer it. */
-export interface TemporalAccess {
-  workflowService: temporal.api.workflowservice.v1.WorkflowService;
-  namespace: string;
-}
 
 export interface RetentionDeps {
   prisma: PrismaClient;
@@ -51,50 +46,6 @@ export interface AnonymiseResult {
 }
 
 export const DEFAULT_RETENTION_DAYS = 1826;
-
-// gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
-const NOT_FOUND = 5;
-const grpcCode = (err: unknown): number | undefined => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-};
-
-/**
- * Deletes every execution of a workflow id: each run visibility lists (a renewed case has one per period,
- * chained by continue-as-new), then the current run, in case visibility lags. A running one is terminated by
- * the deletion. NotFound is success: already deleted, purged by the namespace's retention, or never started.
- */
-export async function deleteWorkflowExecutions(access: TemporalAccess, workflowId: string): Promise<number> {
-  const { workflowService, namespace } = access;
-  const runIds = new Set<string>();
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await workflowService.listWorkflowExecutions({
-      namespace,
-      // Case numbers are digits and dashes (checked by the caller): nothing to escape.
-      query: `WorkflowId = '${workflowId}'`,
-      pageSize: 100,
-      ...(nextPageToken ? { nextPageToken } : {}),
-    });
-    for (const e of page.executions ?? []) if (e.execution?.runId) runIds.add(e.execution.runId);
-    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
-  let deleted = 0;
-  const remove = async (runId?: string) => {
-    try {
-      await workflowService.deleteWorkflowExecution({
-        namespace,
-        workflowExecution: { workflowId, ...(runId ? { runId } : {}) },
-      });
-      deleted++;
-    } catch (err) {
-      if (grpcCode(err) !== NOT_FOUND) throw err;
-    }
-  };
-  for (const runId of runIds) await remove(runId);
-  await remove();
-  return deleted;
-}
 
 type Tx = Prisma.TransactionClient;
 

@@ -11,30 +11,32 @@ import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { Logger } from '../infra/logger';
+import type { Logger } from '../adapters/logger';
 import { auditTrail, createAuditWriter } from './audit';
 import type { AuditWriter } from './audit';
 import { authenticate } from './auth';
-import { HttpError, errorMiddleware } from './errors';
+import { AppError } from '../domain/errors';
+import { errorMiddleware } from './errors';
 import { buildOpenApiDocument } from './openapi';
-import { createApplicationsRouter } from './routes/applications';
-import { createHealthRouter } from './routes/health';
-import { createCalendarRouter } from './routes/calendar';
-import { createCatalogueRouter } from './routes/catalogue';
-import { createStaffRouter } from './routes/staff';
-import { createCoordinationRouter } from './routes/coordination';
+import { createApplicationsRouter } from './features/applications/router';
+import { createHealthRouter } from './features/health/router';
+import { createCalendarRouter } from './features/calendar/router';
+import { createCatalogueRouter } from './features/catalogue/router';
+import { createStaffRouter } from './features/staff/router';
+import { createCoordinationRouter } from './features/coordination/router';
 import { createMetrics } from './metrics';
-import { createCoordination } from '../infra/coordination';
-import { createIndicators } from '../infra/indicators';
-import { createIndicatorsRouter } from './routes/indicators';
+import { createCoordination } from '../services/coordination';
+import { CaseClient } from '../adapters/temporal/case-client';
+import { createIndicators } from '../services/indicators';
+import { createIndicatorsRouter } from './features/indicators/router';
 import { DEFAULT_STUCK_THRESHOLDS } from '../domain/stuck';
 import type { StuckThresholds } from '../domain/stuck';
-import { createWebhooksRouter } from './routes/webhooks';
-import { createCodecRouter } from './routes/codec';
-import { createSubjectAccessRouter } from './routes/subject-access';
-import type { ReferenceData } from '../infra/reference-data';
-import { createHistoryReplayer } from '../infra/repair';
-import type { HistoryReplayer } from '../infra/repair';
+import { createWebhooksRouter } from './features/webhooks/router';
+import { createCodecRouter } from './features/codec/router';
+import { createSubjectAccessRouter } from './features/subject-access/router';
+import type { ReferenceData } from '../adapters/reference-data';
+import { createHistoryReplayer } from '../worker/replayer';
+import type { HistoryReplayer } from '../adapters/temporal/replay';
 
 export interface AppDeps {
   temporal: Client;
@@ -134,9 +136,15 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/webhooks', createWebhooksRouter(deps));
 
+  // The one way to the cases' workflows, with the office's bounds on reads and actions.
+  const cases = new CaseClient(deps.temporal, {
+    taskQueue: deps.taskQueue,
+    readTimeoutSeconds: deps.caseReadTimeoutSeconds,
+    actionTimeoutSeconds: deps.caseActionTimeoutSeconds,
+  });
   const coordination = createCoordination({
     prisma: deps.prisma,
-    temporal: deps.temporal,
+    cases,
     calendar: deps.reference.calendar,
     thresholds: deps.stuckThresholds ?? DEFAULT_STUCK_THRESHOLDS,
     stuckCacheSeconds: deps.stuckCacheSeconds ?? 0,
@@ -145,7 +153,7 @@ export function createApp(deps: AppDeps): express.Express {
   const metrics = createMetrics({ prisma: deps.prisma, coordination });
   app.get('/metrics', async (req, res) => {
     if (deps.metricsToken && req.get('authorization') !== `Bearer ${deps.metricsToken}`) {
-      throw HttpError.unauthorized('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>');
+      throw AppError.unauthorized('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>');
     }
     res.type(metrics.contentType).send(await metrics.metrics());
   });
@@ -160,7 +168,7 @@ export function createApp(deps: AppDeps): express.Express {
       legacyHeaders: false,
       keyGenerator: key,
       handler: (_req, _res, next, options) => {
-        next(HttpError.tooManyRequests(Math.ceil(options.windowMs / 1000)));
+        next(AppError.tooManyRequests(Math.ceil(options.windowMs / 1000)));
       },
     });
   const audit = deps.audit ?? createAuditWriter({ prisma: deps.prisma, logger: deps.logger });
@@ -183,7 +191,7 @@ export function createApp(deps: AppDeps): express.Express {
       workflowsPath: require.resolve('../workflows'),
       dataConverter: deps.payloadCodec ? { payloadCodecs: [deps.payloadCodec] } : undefined,
     });
-  app.use('/coordination', createCoordinationRouter({ ...deps, coordination, replay }));
+  app.use('/coordination', createCoordinationRouter({ prisma: deps.prisma, cases, coordination, replay }));
   app.use('/codec', createCodecRouter({ codec: deps.payloadCodec }));
   app.use(
     '/indicators',
@@ -192,13 +200,13 @@ export function createApp(deps: AppDeps): express.Express {
       indicators: createIndicators({ prisma: deps.prisma, calendar: deps.reference.calendar }),
     }),
   );
-  app.use('/applications', createApplicationsRouter(deps));
-  app.use('/subject-access-requests', createSubjectAccessRouter({ ...deps, audit }));
+  app.use('/applications', createApplicationsRouter({ ...deps, cases }));
+  app.use('/subject-access-requests', createSubjectAccessRouter({ prisma: deps.prisma, cases, audit }));
   app.use('/calendar', createCalendarRouter(deps));
   app.use('/catalogue', createCatalogueRouter(deps));
 
   app.use((req, _res, next) => {
-    next(HttpError.notFound(`No route for ${req.method} ${req.path}`));
+    next(AppError.notFound(`No route for ${req.method} ${req.path}`));
   });
   app.use(errorMiddleware(deps.logger));
   return app;

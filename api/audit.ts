@@ -6,7 +6,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { Logger } from '../infra/logger';
+import type { Logger } from '../adapters/logger';
 import { isDependencyUnavailable } from './errors';
 
 interface AuditNote {

@@ -8,8 +8,8 @@ import { mayPerform, municipalityOfApplication, rolesFor, worksFor } from '../do
 import type { CaseAction, StaffMember } from '../domain/access';
 import LRUCache from 'lru-cache';
 import type { PrismaClient } from '../generated/prisma/client';
-import { hashToken, tokenHolder } from '../infra/staff';
-import { HttpError } from './errors';
+import { hashToken, tokenHolder } from '../adapters/db/staff';
+import { AppError } from '../domain/errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -55,12 +55,12 @@ export function authenticate({
     const header = req.get('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
-      next(HttpError.unauthorized('Send an API token: Authorization: Bearer <token>'));
+      next(AppError.unauthorized('Send an API token: Authorization: Bearer <token>'));
       return;
     }
     lookup(match[1]).then(
       (staff) => {
-        if (!staff) return next(HttpError.unauthorized('The token is unknown, expired or revoked'));
+        if (!staff) return next(AppError.unauthorized('The token is unknown, expired or revoked'));
         req.staff = staff;
         next();
       },
@@ -71,7 +71,7 @@ export function authenticate({
 
 /** The authenticated staff member; a route behind `authenticate` always has one. */
 export function staffOf(req: Request): StaffMember {
-  if (!req.staff) throw HttpError.unauthorized('Not authenticated');
+  if (!req.staff) throw AppError.unauthorized('Not authenticated');
   return req.staff;
 }
 
@@ -79,10 +79,7 @@ export function staffOf(req: Request): StaffMember {
 export function authorize(req: Request, action: CaseAction): StaffMember {
   const staff = staffOf(req);
   if (!mayPerform(staff.role, action)) {
-    throw HttpError.forbidden(
-      `The ${staff.role} role may not ${action.replace(/_/g, ' ')}`,
-      rolesFor(action),
-    );
+    throw AppError.forbidden(`The ${staff.role} role may not ${action.replace(/_/g, ' ')}`, rolesFor(action));
   }
   return staff;
 }
@@ -91,7 +88,7 @@ export function authorize(req: Request, action: CaseAction): StaffMember {
 export function authorizeCase(req: Request, action: CaseAction, applicationId: string): StaffMember {
   const staff = authorize(req, action);
   if (!worksFor(staff, municipalityOfApplication(applicationId)))
-    throw HttpError.notFound('No such application');
+    throw AppError.notFound('No such application');
   return staff;
 }
 
@@ -103,7 +100,7 @@ export function authorizeMunicipality(
 ): StaffMember {
   const staff = authorize(req, action);
   if (!worksFor(staff, municipalityCode)) {
-    throw HttpError.forbidden(`You do not work for municipality ${municipalityCode}`);
+    throw AppError.forbidden(`You do not work for municipality ${municipalityCode}`);
   }
   return staff;
 }

@@ -1,5 +1,5 @@
 import { APPLICATION_NUMBER_PATTERN } from '../domain/application';
-import { HttpError } from './errors';
+import { AppError } from '../domain/errors';
 
 /** A page's cursor when pages run in application-number order: the number, opaque to clients. */
 export const encodeApplicationCursor = (applicationId: string): string =>
@@ -9,7 +9,7 @@ export const encodeApplicationCursor = (applicationId: string): string =>
 export function decodeApplicationCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (APPLICATION_NUMBER_PATTERN.test(id)) return id;
-  throw HttpError.badRequest([
+  throw AppError.badRequest([
     { field: 'query.cursor', message: 'must be a cursor returned by a previous page' },
   ]);
 }

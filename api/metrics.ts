@@ -5,7 +5,7 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PrismaClient } from '../generated/prisma/client';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
-import type { Coordination } from '../infra/coordination';
+import type { Coordination } from '../services/coordination';
 
 export function createMetrics({
   prisma,

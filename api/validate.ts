@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { HttpError } from './errors';
+import { AppError } from '../domain/errors';
 
 /** A request schema names what it reads: `z.object({ params, query, body })`, each part optional. */
 export type RequestSchema = z.ZodType<{ params?: unknown; query?: unknown; body?: unknown }>;
@@ -9,7 +9,7 @@ export type RequestSchema = z.ZodType<{ params?: unknown; query?: unknown; body?
 export function parseRequest<S extends RequestSchema>(schema: S, req: Request): z.output<S> {
   const result = schema.safeParse({ params: req.params, query: req.query, body: req.body as unknown });
   if (result.success) return result.data;
-  throw HttpError.badRequest(
+  throw AppError.badRequest(
     result.error.issues.map((issue) => ({
       field: issue.path.join('.') || 'request',
       message: issue.message,

@@ -9,9 +9,9 @@
 import autocannon from 'autocannon';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
 import { Prisma } from '../generated/prisma/client';
-import { applicationListQuery } from '../infra/application-list';
-import type { ApplicationListFilters } from '../infra/application-list';
-import type { PrismaClient } from '../infra/db';
+import { applicationListQuery } from '../adapters/db/application-list';
+import type { ApplicationListFilters } from '../adapters/db/application-list';
+import type { PrismaClient } from '../adapters/db/prisma';
 import { arg, report, runBenchmark } from './lib/report';
 import { seedCases } from './lib/growth-seed';
 import { startBenchStack } from './lib/stack';
@@ -32,7 +32,7 @@ const LIST_QUERIES: Record<string, Prisma.Sql | string> = {
   deadlineBefore: listPage({ deadlineBefore: new Date().toISOString().slice(0, 10) }),
   blocked: listPage({ blocked: true }),
   cursor: listPage({}, '08305-2026-005000'),
-  // The office's deadlines (infra/coordination.ts), per municipality, with and without a bucket.
+  // The office's deadlines (services/coordination.ts), per municipality, with and without a bucket.
   deadlines: `SELECT d.* FROM application_deadline d JOIN application a ON a.id = d.application_id
     WHERE d.municipality_code = '08305' AND d.paused_since IS NULL AND a.closed_at IS NULL
     ORDER BY d.due_date, d.application_id, d.kind LIMIT 51`,

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { registerSearchAttributes } from '../infra/search-attributes';
+import { registerSearchAttributes } from '../adapters/temporal/search-attributes';
+import { APPLICATION_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { workflowBundleOptions } from '../worker/bundle-options';
 import type { applicationWorkflow } from '../workflows/application';
 import {
@@ -22,7 +23,7 @@ import {
   submitAssessmentUpdate,
   withdrawUpdate,
 } from '../workflows/messages';
-import { caseInput, fakeActivities, PARENT_AND_CHILD } from '../test/helpers/lifecycle';
+import { caseInput, fakeActivities, PARENT_AND_CHILD } from '../scripts/dev/case-fakes';
 import { arg, report, runBenchmark } from './lib/report';
 import { root } from './lib/stack';
 
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   });
   try {
     // The case indexes itself under the office's search attributes: they must exist, as on a real server.
-    await registerSearchAttributes(env.connection, 'default');
+    await registerSearchAttributes(env.connection, 'default', APPLICATION_SEARCH_ATTRIBUTES);
     const bundle = await bundleWorkflowCode(workflowBundleOptions(require.resolve('../workflows')));
     const fake = fakeActivities({
       facts: { registeredInMunicipality: true, benefitsReceived: { IMV: 400, RGC: 0 } },

@@ -7,7 +7,7 @@ import type { DocumentType } from './identity';
 import type { PinnedBenefit } from './catalogue';
 import type { IsoDate } from './dates';
 import type { EligibilityResult, HouseholdMember } from './eligibility';
-import type { LegalBasis } from './legal-basis';
+import type { DeadlineKind, RunningDeadline } from './deadlines';
 import type { CalendarData } from './calendar';
 
 /**
@@ -138,29 +138,6 @@ export interface RegistryConsultationStatus {
   detail?: string | undefined;
   /** Checklist codes this service provides. */
   documents: string[];
-}
-
-export type DeadlineKind =
-  | 'acknowledgement'
-  | 'max_time_to_resolve'
-  | 'document_request'
-  | 'task_sla'
-  | 'notification_acceptance'
-  | 'appeal_filing'
-  | 'appeal_resolution'
-  | 'justification'
-  | 'repayment'
-  | 'renewal';
-
-/** A legal or service deadline running on the case. */
-export interface RunningDeadline {
-  kind: DeadlineKind;
-  /** Last day (office calendar) on which the step can still be taken. */
-  dueDate: IsoDate;
-  legalBasis: LegalBasis[];
-  provisional: boolean;
-  /** Set while the clock is paused (art. 22.1.a). */
-  pausedSince?: IsoDate | undefined;
 }
 
 export interface DocumentRequestStatus {

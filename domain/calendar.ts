@@ -3,7 +3,7 @@
  * municipality's local holidays are non-business days. A day that is a holiday in any of the calendar's
  * municipalities (where the person lives, where the office sits) is non-business.
  *
- * The calendar is built from data (domain/calendars/, loaded and validated by infra/calendars.ts and handed
+ * The calendar is built from data (domain/calendars/, loaded and validated by adapters/reference-data/calendars.ts and handed
  * to workflows by an activity), so adding a year or a town is data, not code, and workflows stay
  * deterministic on replay.
  */

@@ -9,6 +9,30 @@ import type { IsoDate } from './dates';
 import { LEGAL_BASIS } from './legal-basis';
 import type { LegalBasis } from './legal-basis';
 
+/** The deadlines a case can have running, legal or of the office's service. */
+export type DeadlineKind =
+  | 'acknowledgement'
+  | 'max_time_to_resolve'
+  | 'document_request'
+  | 'task_sla'
+  | 'notification_acceptance'
+  | 'appeal_filing'
+  | 'appeal_resolution'
+  | 'justification'
+  | 'repayment'
+  | 'renewal';
+
+/** A legal or service deadline running on a case. */
+export interface RunningDeadline {
+  kind: DeadlineKind;
+  /** Last day (office calendar) on which the step can still be taken. */
+  dueDate: IsoDate;
+  legalBasis: LegalBasis[];
+  provisional: boolean;
+  /** Set while the clock is paused (art. 22.1.a). */
+  pausedSince?: IsoDate | undefined;
+}
+
 export const DEADLINE_UNITS = ['business_days', 'calendar_days', 'months'] as const;
 export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
 

@@ -2,7 +2,7 @@
  * The office's indicators: how fast and how well it serves people. Each indicator is documented once here
  * (definition, formula, source fields) and computed by `computeIndicators` from the facts of each case as the
  * PostgreSQL projection holds them, so the API, the page, the CSV export and the Diputació's export can never
- * disagree. Pure: the facts are loaded by infra/indicators.ts.
+ * disagree. Pure: the facts are loaded by services/indicators.ts.
  *
  * A period is a range of office dates (Europe/Madrid), both ends included. Counts are of steps taken in the
  * period; times are of the cases whose step (resolution, notification, first payment) fell in the period.

@@ -7,7 +7,7 @@
 import type { BusinessCalendar } from './calendar';
 import { plusDays } from './dates';
 import type { IsoDate } from './dates';
-import type { DeadlineKind, RunningDeadline } from './application';
+import type { DeadlineKind, RunningDeadline } from './deadlines';
 
 export const REMINDER_AUDIENCES = ['citizen', 'assignee', 'coordinator'] as const;
 export type ReminderAudience = (typeof REMINDER_AUDIENCES)[number];

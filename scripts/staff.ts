@@ -12,9 +12,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { STAFF_ROLES } from '../domain/access';
 import { MUNICIPALITY_CODES } from '../domain/municipalities';
-import { loadConfigOrExit } from '../infra/config';
-import { createPrisma } from '../infra/db';
-import { MAX_TOKEN_LIFETIME_DAYS, issueToken, revokeTokens, upsertStaffMember } from '../infra/staff';
+import { loadConfigOrExit } from '../adapters/config';
+import { createPrisma } from '../adapters/db/prisma';
+import { MAX_TOKEN_LIFETIME_DAYS, issueToken, revokeTokens, upsertStaffMember } from '../adapters/db/staff';
 
 const addSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,60}$/, 'lower-case letters, digits, . _ -'),

@@ -16,9 +16,10 @@ import { Connection } from '@temporalio/client';
 import { Client } from 'pg';
 import type { StaffRole } from '../domain/access';
 import { DEMO_APPLICATIONS } from '../domain/demo';
-import { configSchema } from '../infra/config';
-import { newToken, tokenExpiry } from '../infra/staff';
-import { registerSearchAttributes } from '../infra/search-attributes';
+import { configSchema } from '../adapters/config';
+import { newToken, tokenExpiry } from '../adapters/db/staff';
+import { registerSearchAttributes } from '../adapters/temporal/search-attributes';
+import { APPLICATION_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
 import { startSimulator } from './dev/simulator';
@@ -194,7 +195,11 @@ async function main(): Promise<void> {
   const temporalConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   try {
     const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-    const added = await registerSearchAttributes(temporalConnection, namespace);
+    const added = await registerSearchAttributes(
+      temporalConnection,
+      namespace,
+      APPLICATION_SEARCH_ATTRIBUTES,
+    );
     say(
       added.length > 0
         ? `registered search attributes ${added.join(', ')} in namespace ${namespace}`

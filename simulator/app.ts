@@ -13,8 +13,8 @@ import {
   requestSchema,
   SCSP_PATHS,
   SERVICE_CODES,
-} from '../infra/scsp/protocol';
-import type { ScspRequest, ScspResponse, ServiceCode } from '../infra/scsp/protocol';
+} from '../adapters/scsp/protocol';
+import type { ScspRequest, ScspResponse, ServiceCode } from '../adapters/scsp/protocol';
 import { isIsoDate } from '../domain/dates';
 import { faultSchema, Faults } from './faults';
 import { answerFor, NAMED_PEOPLE } from './population';

@@ -3,8 +3,8 @@
  * the simulator's admin endpoint. Error rates draw from a seeded generator so that a test run is repeatable.
  */
 import { z } from 'zod';
-import { SERVICE_CODES } from '../infra/scsp/protocol';
-import type { ServiceCode } from '../infra/scsp/protocol';
+import { SERVICE_CODES } from '../adapters/scsp/protocol';
+import type { ServiceCode } from '../adapters/scsp/protocol';
 
 export const faultSchema = z
   .object({

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { createLogger } from '../infra/logger';
+import { createLogger } from '../adapters/logger';
 import { createSimulatorApp } from './app';
 import { createSmsGatewayApp } from './sms';
 import { createSmtpCapture } from './smtp';

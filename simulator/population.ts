@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { plusDays, plusMonths } from '../domain/dates';
 import { dniFor, documentNumberProblem, documentTypeOf } from '../domain/identity';
-import { SERVICES, TransmissionStatus } from '../infra/scsp/protocol';
-import type { Consent, ServiceCode, ServiceData, TransmissionStatusCode } from '../infra/scsp/protocol';
+import { SERVICES, TransmissionStatus } from '../adapters/scsp/protocol';
+import type { Consent, ServiceCode, ServiceData, TransmissionStatusCode } from '../adapters/scsp/protocol';
 
 export interface Holder {
   tipoDocumentacion: 'DNI' | 'NIE';
@@ -45,7 +45,7 @@ export type Label =
 export interface NamedPerson {
   label: Label;
   document: string;
-  /** What a tester reads in the README table. */
+  /** What a tester reads in the table of docs/registries.md. */
   description: string;
 }
 

@@ -4,17 +4,19 @@
  */
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { loadConfigOrExit } from '../infra/config';
-import { createPrisma } from '../infra/db';
-import { createLogger, temporalLogger } from '../infra/logger';
-import { loadReferenceData } from '../infra/reference-data';
-import { registerSearchAttributes } from '../infra/search-attributes';
-import { dataConverterFor } from '../infra/payload-codec';
-import { applyNamespaceRetention, ensureRetentionWorkflow } from '../infra/temporal-retention';
-import { createMailer } from '../infra/channels/mail';
-import type { Mailer } from '../infra/channels/mail';
-import { createSmsGateway } from '../infra/channels/sms';
-import { createScspClient } from '../infra/scsp/client';
+import { loadConfigOrExit } from '../adapters/config';
+import { createPrisma } from '../adapters/db/prisma';
+import { createLogger, temporalLogger } from '../adapters/logger';
+import { loadReferenceData } from '../adapters/reference-data';
+import { registerSearchAttributes } from '../adapters/temporal/search-attributes';
+import { APPLICATION_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { dataConverterFor } from '../adapters/payload-codec';
+import { applyNamespaceRetention, ensureRetentionWorkflow } from '../adapters/temporal/retention';
+import { CaseClient } from '../adapters/temporal/case-client';
+import { createMailer } from '../adapters/channels/mail';
+import type { Mailer } from '../adapters/channels/mail';
+import { createSmsGateway } from '../adapters/channels/sms';
+import { createScspClient } from '../adapters/scsp/client';
 import { createWorker } from './worker';
 import type { ActivityDeps } from '../activities';
 
@@ -41,7 +43,11 @@ async function main(): Promise<void> {
   try {
     // Also here, for deployments that start the worker without `npm start` (docker-compose): the workflow
     // cannot index its cases in a namespace that lacks these attributes.
-    const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    const added = await registerSearchAttributes(
+      connection,
+      config.TEMPORAL_NAMESPACE,
+      APPLICATION_SEARCH_ATTRIBUTES,
+    );
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
     if (config.TEMPORAL_RETENTION_DAYS !== undefined) {
       // Closed histories are purged by Temporal after this many days. A namespace the worker may not change
@@ -96,7 +102,9 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       ...(dataConverter ? { dataConverter } : {}),
     });
-    const retentionRun = await ensureRetentionWorkflow(client, config.TASK_QUEUE);
+    const retentionRun = await ensureRetentionWorkflow(
+      new CaseClient(client, { taskQueue: config.TASK_QUEUE }),
+    );
     logger.info({ retentionDays: config.RETENTION_DAYS, run: retentionRun }, 'retention workflow running');
     logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks are done

@@ -7,8 +7,8 @@ import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
-import type { Config } from '../infra/config';
-import { dataConverterFor } from '../infra/payload-codec';
+import type { Config } from '../adapters/config';
+import { dataConverterFor } from '../adapters/payload-codec';
 import { workflowBundleOptions } from './bundle-options';
 
 export interface WorkerSetup {

@@ -1,5 +1,5 @@
 /**
- * The retention workflow: one for the whole office (workflow id `retention`, started by the worker at boot: infra/temporal-retention.ts),
+ * The retention workflow: one for the whole office (workflow id `retention`, started by the worker at boot: adapters/temporal/retention.ts),
  * which anonymises closed cases as their retention period ends (activities/retention.ts). No cron and no
  * polling of the database on a fixed beat: after each batch it sleeps on a durable timer until the next case
  * falls due, at most a day (a shorter RETENTION_DAYS, or a case closed meanwhile, is seen within a day), and

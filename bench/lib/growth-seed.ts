@@ -2,7 +2,7 @@
  * Cases in bulk for the growth benchmark (and for looking at query plans by hand): the proportions of an
  * office's states, benefits, municipalities, assignees, deadlines, tasks and timeline.
  */
-import type { PrismaClient } from '../../infra/db';
+import type { PrismaClient } from '../../adapters/db/prisma';
 
 const MUNICIPALITIES = ['08305', '08112', '08096', '08169', '08200', '08187', '08022'];
 const BENEFITS = ['URGENCY_FOOD', 'BASIC_SUPPLIES', 'RENT', 'SCHOOL_MEALS', 'INCOME_COMPLEMENT'];

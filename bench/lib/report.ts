@@ -1,6 +1,6 @@
 /**
  * Benchmark figures: printed, and written as JSON to bench/results/<name>.json with the machine they came
- * from, so the README's table can say where each figure was measured.
+ * from, so docs/benchmarks.md can say where each figure was measured.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -14,10 +14,11 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createPrisma } from '../../infra/db';
-import type { PrismaClient } from '../../infra/db';
-import { registerSearchAttributes } from '../../infra/search-attributes';
-import { issueToken, upsertStaffMember } from '../../infra/staff';
+import { createPrisma } from '../../adapters/db/prisma';
+import type { PrismaClient } from '../../adapters/db/prisma';
+import { registerSearchAttributes } from '../../adapters/temporal/search-attributes';
+import { APPLICATION_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { issueToken, upsertStaffMember } from '../../adapters/db/staff';
 import { dniFor } from '../../domain/identity';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
 import { freePort } from './ports';
@@ -163,7 +164,7 @@ export async function startSystem(name: string, opts: SystemOptions = {}): Promi
     const { namespace } = temporalChoice;
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
-    await registerSearchAttributes(connection, namespace);
+    await registerSearchAttributes(connection, namespace, APPLICATION_SEARCH_ATTRIBUTES);
     const postmasterPid = () =>
       Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     await ensureDatabase(pg.baseUrl, 'ogps');

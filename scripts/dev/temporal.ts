@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import YAML from 'yaml';
-import { applyNamespaceRetention } from '../../infra/temporal-retention';
+import { applyNamespaceRetention } from '../../adapters/temporal/retention';
 import { stopChild } from './processes';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -24,7 +24,7 @@ export function findTemporalCli(): string {
 }
 
 /** The server settings docker-compose.yml mounts for its Temporal, in the dynamic-config file format. */
-export const DYNAMIC_CONFIG_FILE = path.join(root, 'infra', 'temporal', 'dynamicconfig.yaml');
+export const DYNAMIC_CONFIG_FILE = path.join(root, 'deploy', 'temporal', 'dynamicconfig.yaml');
 
 /**
  * The same settings as the dev server's flags: each key's value (the file's unconstrained one) as JSON. The

@@ -12,7 +12,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import type Test from 'supertest/lib/test';
-import { CASE_ACTION_ROUTES } from '../../api/case-actions';
+import { CASE_ACTION_ROUTES } from '../../api/features/applications/case-actions';
 import { CASE_ACTIONS, mayPerform, rolesFor, STAFF_ROLES } from '../../domain/access';
 import type { CaseAction, StaffRole } from '../../domain/access';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
@@ -23,7 +23,7 @@ import {
   newToken,
   revokeTokens,
   upsertStaffMember,
-} from '../../infra/staff';
+} from '../../adapters/db/staff';
 import { intakeRequest } from '../helpers/fixtures';
 import { expectConforms, OPENAPI_DOCUMENT } from '../helpers/openapi';
 import { agentFor, createStaff, startStack } from '../helpers/stack';

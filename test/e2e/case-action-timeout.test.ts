@@ -1,7 +1,7 @@
 /**
  * A case action while no worker processes the case: Temporal keeps the update waiting and the client would
- * ask for it forever, so the API answers 503 after CASE_ACTION_TIMEOUT_SECONDS (api/routes/applications.ts
- * caseAction). The action is not lost: once a worker takes the case it is carried out, and the request
+ * ask for it forever, so the API answers 503 after CASE_ACTION_TIMEOUT_SECONDS (CaseClient.update in
+ * adapters/temporal/case-client.ts). The action is not lost: once a worker takes the case it is carried out, and the request
  * repeated with the same Idempotency-Key answers that action's outcome instead of acting a second time.
  */
 import { intakeRequest } from '../helpers/fixtures';

@@ -1,7 +1,7 @@
 /**
  * A filing whose workflow start answers an error is not always a filing that did not happen: a timeout can
  * come after Temporal started the case. The API asks Temporal which it was before it frees the household
- * (api/routes/applications.ts startOutcome, staleClaim): a started case is this filing's (201, and a retry
+ * (services/filing.ts startOutcome, staleClaim): a started case is this filing's (201, and a retry
  * with the same Idempotency-Key gets it again), a start that did not happen frees the household, and when
  * Temporal cannot say the household stays claimed: a retry with the same Idempotency-Key settles that number
  * (starting its case, or finding it started), and a later filing without it finds the claim stale.

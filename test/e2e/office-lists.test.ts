@@ -1,6 +1,6 @@
 /**
  * The list of cases and the office's deadlines read one municipality at a time from their indexes and merge
- * the pages (api/routes/applications.ts, infra/coordination.ts). Over a seeded office of several
+ * the pages (services/applications.ts, services/coordination.ts). Over a seeded office of several
  * municipalities, every filter paged through with a small page size must give exactly what one plain query
  * over the whole scope gives, in the same order, each row once; and the counts must match.
  */
@@ -9,11 +9,12 @@ import { createProjectionActivities } from '../../activities/projection';
 import { seedCases } from '../../bench/lib/growth-seed';
 import { expectConforms } from '../helpers/openapi';
 import { agentFor, startStack } from '../helpers/stack';
-import { createCoordination } from '../../infra/coordination';
-import { loadReferenceData } from '../../infra/reference-data';
+import { createCoordination } from '../../services/coordination';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { DEFAULT_STUCK_THRESHOLDS } from '../../domain/stuck';
 import { endOfWeek, officeDateOf } from '../../domain/dates';
 import type { Stack, StaffSession } from '../helpers/stack';
+import { CaseClient } from '../../adapters/temporal/case-client';
 
 // Three of the seeded municipalities, not adjacent in code order, so that pages cross from one to the next.
 const SCOPE = ['08022', '08305', '08112'] as const;
@@ -154,7 +155,7 @@ describe('office lists over several municipalities', () => {
       const BUDGET = 150;
       const scan = createCoordination({
         prisma: stack.db.prisma,
-        temporal: stack.client,
+        cases: new CaseClient(stack.client, { taskQueue: 'office-lists' }),
         calendar: loadReferenceData().calendar,
         thresholds: DEFAULT_STUCK_THRESHOLDS,
       });

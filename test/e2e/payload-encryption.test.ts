@@ -15,7 +15,7 @@ import {
   PayloadKeyError,
   dataConverterFor,
   parsePayloadKeys,
-} from '../../infra/payload-codec';
+} from '../../adapters/payload-codec';
 import { statusQuery, submitDocumentsUpdate } from '../../workflows/messages';
 import { createTestDatabase } from '../helpers/db';
 import { testEnv } from '../helpers/env';

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import type { AuditWriter } from '../../api/audit';
 import { dniFor } from '../../domain/identity';
-import { createLogger } from '../../infra/logger';
+import { createLogger } from '../../adapters/logger';
 import { intakeRequest } from '../helpers/fixtures';
 import { OPENAPI_DOCUMENT } from '../helpers/openapi';
 import { createStaff, startStack } from '../helpers/stack';

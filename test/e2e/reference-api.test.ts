@@ -1,4 +1,4 @@
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { intakeRequest } from '../helpers/fixtures';
 import { agentFor, createStaff, startStack } from '../helpers/stack';
 import type { Stack } from '../helpers/stack';

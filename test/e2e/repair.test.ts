@@ -10,19 +10,15 @@ import { Client, Connection } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import {
-  RepairRefused,
-  applyRepair,
-  completedWorkflowTasks,
-  createHistoryReplayer,
-  planRepair,
-} from '../../infra/repair';
-import type { RepairRefusal } from '../../infra/repair';
+import { RepairRefused, applyRepair, completedWorkflowTasks, planRepair } from '../../services/repair';
+import { createHistoryReplayer } from '../../worker/replayer';
+import { CaseClient } from '../../adapters/temporal/case-client';
+import type { RepairRefusal } from '../../services/repair';
 import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../api/app';
-import { createLogger } from '../../infra/logger';
-import { loadReferenceData } from '../../infra/reference-data';
+import { createLogger } from '../../adapters/logger';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { createTestDatabase } from '../helpers/db';
 import type { TestDatabase } from '../helpers/db';
 import { testEnv } from '../helpers/env';
@@ -34,6 +30,9 @@ import { finishSignal, goUpdate } from '../fixtures/repair/messages';
 import type { RepairFixtureActivities } from '../fixtures/repair/messages';
 
 jest.setTimeout(240_000);
+
+/** The case client the API's services reach Temporal with. */
+const casesOf = (c: Client): CaseClient => new CaseClient(c, { taskQueue: 'repair' });
 
 const HOME = '08305';
 const OTHER = '08112';
@@ -108,7 +107,7 @@ async function startOnVersion1(
     await eventually(async () => ran.includes('step:c'), Boolean);
     // Version 1 is healthy: nothing to repair.
     expect(
-      await refusal(planRepair({ temporal: client, replay: replayerFor('v1') }, handle.workflowId)),
+      await refusal(planRepair({ cases: casesOf(client), replay: replayerFor('v1') }, handle.workflowId)),
     ).toBe('not_held');
   });
   return handle;
@@ -135,13 +134,15 @@ it('resets a held run to its first task that no longer replays; the case complet
     // What a reset would not cure is refused: the history replays with version 1, and no prefix of it with
     // an incompatible version.
     expect(
-      await refusal(planRepair({ temporal: client, replay: replayerFor('v1') }, handle.workflowId)),
+      await refusal(planRepair({ cases: casesOf(client), replay: replayerFor('v1') }, handle.workflowId)),
     ).toBe('not_a_replay_mismatch');
     expect(
-      await refusal(planRepair({ temporal: client, replay: replayerFor('incompatible') }, handle.workflowId)),
+      await refusal(
+        planRepair({ cases: casesOf(client), replay: replayerFor('incompatible') }, handle.workflowId),
+      ),
     ).toBe('incompatible_from_start');
 
-    const deps = { temporal: client, replay: replayerFor('v2') };
+    const deps = { cases: casesOf(client), replay: replayerFor('v2') };
     const plan = await planRepair(deps, handle.workflowId);
     const history = await handle.fetchHistory();
     const tasks = completedWorkflowTasks(history.events ?? []);
@@ -154,18 +155,14 @@ it('resets a held run to its first task that no longer replays; the case complet
     // A plan made on another run, or for another reset point, is not applied.
     expect(
       await refusal(
-        applyRepair({ ...deps, namespace: 'default', identity: 'test' }, handle.workflowId, {
+        applyRepair({ ...deps, identity: 'test' }, handle.workflowId, {
           runId: plan.runId,
           resetToEventId: plan.resetToEventId + 1,
         }),
       ),
     ).toBe('history_changed');
 
-    const repaired = await applyRepair(
-      { ...deps, namespace: 'default', identity: 'test' },
-      handle.workflowId,
-      plan,
-    );
+    const repaired = await applyRepair({ ...deps, identity: 'test' }, handle.workflowId, plan);
     expect(repaired.newRunId).not.toBe(plan.runId);
 
     const result = await client.workflow.getHandle(handle.workflowId).result();

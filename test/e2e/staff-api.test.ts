@@ -7,13 +7,13 @@
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import { CASE_ACTION_ROUTES } from '../../api/case-actions';
+import { CASE_ACTION_ROUTES } from '../../api/features/applications/case-actions';
 import { mayPerform, STAFF_ROLES } from '../../domain/access';
 import type { CaseAction, StaffRole } from '../../domain/access';
 import type { ApplicationStatus } from '../../domain/application';
 import { officeDateOf } from '../../domain/dates';
-import { createPrisma } from '../../infra/db';
-import { revokeTokens } from '../../infra/staff';
+import { createPrisma } from '../../adapters/db/prisma';
+import { revokeTokens } from '../../adapters/db/staff';
 import { freePort } from '../../scripts/dev/ports';
 import { intakeRequest } from '../helpers/fixtures';
 import { expectConforms } from '../helpers/openapi';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEMO_APPLICATIONS } from '../../domain/demo';
 import { freePort } from '../../scripts/dev/ports';
-import { officeYear } from '../../infra/application-numbers';
+import { officeYear } from '../../adapters/db/application-numbers';
 import { eventually } from '../helpers/stack';
 
 const root = path.resolve(__dirname, '..', '..');

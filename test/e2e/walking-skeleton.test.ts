@@ -2,7 +2,7 @@ import { formatApplicationNumber } from '../../domain/application';
 import type { ApplicationStatus } from '../../domain/application';
 import { officeStartOfDay, plusDays } from '../../domain/dates';
 import { nextDeadlineKey } from '../../workflows/search-attributes';
-import { officeYear } from '../../infra/application-numbers';
+import { officeYear } from '../../adapters/db/application-numbers';
 import type { applicationWorkflow } from '../../workflows/application';
 import { applicationInput, intakeRequest } from '../helpers/fixtures';
 import { eventually, startStack } from '../helpers/stack';

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { dniFor } from '../../domain/identity';
 import { officeDateOf } from '../../domain/dates';
-import type { PrismaClient } from '../../infra/db';
-import { issueToken, upsertStaffMember } from '../../infra/staff';
+import type { PrismaClient } from '../../adapters/db/prisma';
+import { issueToken, upsertStaffMember } from '../../adapters/db/staff';
 
 export const MUNICIPALITY = '08187';
 

@@ -4,7 +4,7 @@
  * Staff work the cases over HTTP meanwhile (./drive.ts). Each fault is followed by the same count:
  * every case reached its end, none is lost, and no payment, notice, email or SMS exists twice.
  *
- * The figures of each run go to test-artifacts/faults.json (the README and the issue notes quote them).
+ * The figures of each run go to test-artifacts/faults.json (docs/testing.md and the issue notes quote them).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import type { RunningSystem } from '../../scripts/dev/system';
 import { createBusinessCalendar } from '../../domain/calendar';
 import { officeDateOf, officeStartOfDay } from '../../domain/dates';
 import { nextSendingInstant } from '../../domain/reminders';
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { createOffice, drive, file, filing, newTally } from './drive';
 import type { Office, Outcome, Tally } from './drive';
 
@@ -200,7 +200,7 @@ async function lastTaskFailure(id: string): Promise<string> {
 function expectNothingLostOrTwice(c: Awaited<ReturnType<typeof count>>, windowOpen: boolean): void {
   const held = c.held.length;
   expect(c.projected).toBe(c.cases);
-  // Every case ends. One held by a failing workflow task (the SDK's replay defect: README, "Durability") is
+  // Every case ends. One held by a failing workflow task (the SDK's replay defect: docs/decisions/0006-sdk-replay-defect-and-repair.md) is
   // repaired by the coordinator through the API, as the office would (test-artifacts/faults.json lists the
   // repairs); a case the repair cannot cure stays held, shown so to the coordinators, and fails here.
   expect(c.heldStuck).toBe(held);

@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
 import { dropDatabase, ensureDatabase } from '../../scripts/dev/postgres';
-import { createPrisma } from '../../infra/db';
-import type { PrismaClient } from '../../infra/db';
+import { createPrisma } from '../../adapters/db/prisma';
+import type { PrismaClient } from '../../adapters/db/prisma';
 import { testEnv } from './env';
 
 export interface TestDatabase {

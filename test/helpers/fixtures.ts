@@ -1,7 +1,7 @@
 import type { ApplicationInput } from '../../domain/application';
 import { pinBenefit } from '../../domain/catalogue';
 import type { PinnedBenefit } from '../../domain/catalogue';
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { calendarDataFor } from '../../domain/calendar';
 
 const reference = loadReferenceData();

@@ -12,18 +12,18 @@ import type { StaffRole } from '../../domain/access';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
 import type { MunicipalityCode } from '../../domain/municipalities';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { issueToken, upsertStaffMember } from '../../infra/staff';
+import { issueToken, upsertStaffMember } from '../../adapters/db/staff';
 import { createApp } from '../../api/app';
 import { DEFAULT_STUCK_THRESHOLDS } from '../../domain/stuck';
-import { createScspClient } from '../../infra/scsp/client';
+import { createScspClient } from '../../adapters/scsp/client';
 import { startSimulator } from '../../scripts/dev/simulator';
 import type { RunningSimulator } from '../../scripts/dev/simulator';
 import type { AppDeps } from '../../api/app';
 import type { ScspDeps } from '../../activities/registries';
-import { createLogger } from '../../infra/logger';
-import { loadReferenceData } from '../../infra/reference-data';
-import { dataConverterFor } from '../../infra/payload-codec';
-import { drainableRetries } from '../../infra/temporal-retries';
+import { createLogger } from '../../adapters/logger';
+import { loadReferenceData } from '../../adapters/reference-data';
+import { dataConverterFor } from '../../adapters/payload-codec';
+import { drainableRetries } from '../../adapters/temporal/retries';
 import { createWorker } from '../../worker/worker';
 import { createTestDatabase } from './db';
 import type { TestDatabase } from './db';
@@ -80,7 +80,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = testEnv('OGPS_TEST_TEMPORAL_ADDRESS');
   const reference = loadReferenceData();
   const taskQueue = uniqueTaskQueue('e2e');
-  // Drained before the connection closes (infra/temporal-retries.ts).
+  // Drained before the connection closes (adapters/temporal/retries.ts).
   const retries = drainableRetries();
   const [db, bundle, nativeConnection, connection] = await Promise.all([
     createTestDatabase(),

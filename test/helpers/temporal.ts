@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { registerSearchAttributes } from '../../infra/search-attributes';
+import { registerSearchAttributes } from '../../adapters/temporal/search-attributes';
+import { APPLICATION_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { workflowBundleOptions } from '../../worker/bundle-options';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testEnv } from './env';
@@ -15,7 +16,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testEnv('OGPS_TEST_SERVER_PATH') } },
   });
-  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default', APPLICATION_SEARCH_ATTRIBUTES);
   return env;
 }
 

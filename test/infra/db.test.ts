@@ -1,9 +1,9 @@
 /**
  * PostgreSQL ending a connection that the process holds between statements (a restart, an administrator's
- * terminate) must not crash the process (infra/db.ts createPool): it did crash the worker once, when a fault
+ * terminate) must not crash the process (adapters/db/prisma.ts createPool): it did crash the worker once, when a fault
  * test restarted PostgreSQL.
  */
-import { createPool } from '../../infra/db';
+import { createPool } from '../../adapters/db/prisma';
 import { createTestDatabase } from '../helpers/db';
 import type { TestDatabase } from '../helpers/db';
 

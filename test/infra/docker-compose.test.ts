@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { configSchema, loadConfig } from '../../infra/config';
+import { configSchema, loadConfig } from '../../adapters/config';
 import { DYNAMIC_CONFIG_FILE, dynamicConfigFlags } from '../../scripts/dev/temporal';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -11,7 +11,8 @@ import { freePort } from '../../scripts/dev/ports';
 import { startDevServer } from '../../scripts/dev/temporal';
 import { runMigrator } from '../../scripts/dev/run-migrator';
 import { Connection } from '@temporalio/client';
-import { registerSearchAttributes } from '../../infra/search-attributes';
+import { registerSearchAttributes } from '../../adapters/temporal/search-attributes';
+import { APPLICATION_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { state } from './state';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -47,7 +48,7 @@ export default async function globalSetup(): Promise<void> {
   // As the start command does on a real cluster.
   const connection = await Connection.connect({ address: process.env.OGPS_TEST_TEMPORAL_ADDRESS });
   try {
-    await registerSearchAttributes(connection, 'default');
+    await registerSearchAttributes(connection, 'default', APPLICATION_SEARCH_ATTRIBUTES);
   } finally {
     await connection.close();
   }

@@ -18,8 +18,8 @@ import {
   SCSP_PATHS,
   SERVICE_CODES,
   SERVICES,
-} from '../../infra/scsp/protocol';
-import type { ScspRequest, ScspResponse } from '../../infra/scsp/protocol';
+} from '../../adapters/scsp/protocol';
+import type { ScspRequest, ScspResponse } from '../../adapters/scsp/protocol';
 import { createSimulatorApp } from '../../simulator/app';
 import { createSmsGatewayApp } from '../../simulator/sms';
 import { createSmtpCapture } from '../../simulator/smtp';

@@ -13,8 +13,8 @@ import {
   SERVICE_CODES,
   SERVICES,
   TransmissionStatus,
-} from '../../infra/scsp/protocol';
-import type { ScspRequest, ScspResponse, ServiceCode } from '../../infra/scsp/protocol';
+} from '../../adapters/scsp/protocol';
+import type { ScspRequest, ScspResponse, ServiceCode } from '../../adapters/scsp/protocol';
 import { startSimulator } from '../../scripts/dev/simulator';
 import type { RunningSimulator } from '../../scripts/dev/simulator';
 import { answerFor, NAMED_PEOPLE } from '../../simulator/population';
@@ -78,9 +78,9 @@ describe('the simulated population', () => {
     expect(answerFor('TFN', of('large_family'), 'NoOpo', ctx)).toMatchObject({ data: { titulo: true } });
   });
 
-  it('is the population the README documents for testers', () => {
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    for (const p of NAMED_PEOPLE) expect(readme).toContain(`| \`${p.document}\` |`);
+  it('is the population the registries page documents for testers', () => {
+    const page = readFileSync(path.join(__dirname, '..', '..', 'docs', 'registries.md'), 'utf8');
+    for (const p of NAMED_PEOPLE) expect(page).toContain(`| \`${p.document}\` |`);
   });
 
   it('refuses tax data without express consent, and invalid or mistyped documents', () => {

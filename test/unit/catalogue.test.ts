@@ -4,8 +4,16 @@ import path from 'node:path';
 import { pinBenefit, versionInForce } from '../../domain/catalogue';
 import { MUNICIPALITY_CODES } from '../../domain/municipalities';
 import { BENEFIT_CODES } from '../../domain/benefits';
-import { CatalogueDataError, DEFAULT_CATALOGUE_DIR, loadCatalogue } from '../../infra/catalogue';
-import { CalendarDataError, DEFAULT_CALENDAR_DIR, loadCalendarData } from '../../infra/calendars';
+import {
+  CatalogueDataError,
+  DEFAULT_CATALOGUE_DIR,
+  loadCatalogue,
+} from '../../adapters/reference-data/catalogue';
+import {
+  CalendarDataError,
+  DEFAULT_CALENDAR_DIR,
+  loadCalendarData,
+} from '../../adapters/reference-data/calendars';
 
 const catalogue = loadCatalogue();
 

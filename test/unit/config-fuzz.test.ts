@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { ConfigError, configSchema, loadConfig, loadConfigOrExit } from '../../infra/config';
+import { ConfigError, configSchema, loadConfig, loadConfigOrExit } from '../../adapters/config';
 import { fuzzCounts } from '../helpers/fuzz-counts';
 
 const counts = fuzzCounts(__filename);

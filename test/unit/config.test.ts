@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../infra/config';
+import { ConfigError, loadConfig } from '../../adapters/config';
 
 const valid = { DATABASE_URL: 'postgresql://ogps@127.0.0.1:5432/ogps' };
 

@@ -18,8 +18,16 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { CalendarDataError, DEFAULT_CALENDAR_DIR, loadCalendarData } from '../../infra/calendars';
-import { CatalogueDataError, DEFAULT_CATALOGUE_DIR, loadCatalogue } from '../../infra/catalogue';
+import {
+  CalendarDataError,
+  DEFAULT_CALENDAR_DIR,
+  loadCalendarData,
+} from '../../adapters/reference-data/calendars';
+import {
+  CatalogueDataError,
+  DEFAULT_CATALOGUE_DIR,
+  loadCatalogue,
+} from '../../adapters/reference-data/catalogue';
 import { applyMutations, corruptedText, malformedJson, mutationsOf } from '../helpers/fuzz-arbitraries';
 import type { Json } from '../helpers/fuzz-arbitraries';
 import { fuzzCounts } from '../helpers/fuzz-counts';

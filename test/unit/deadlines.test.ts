@@ -11,7 +11,7 @@ import {
   resumeDeadline,
 } from '../../domain/deadlines';
 import type { DeadlineRuleCode } from '../../domain/deadlines';
-import { loadCalendarData } from '../../infra/calendars';
+import { loadCalendarData } from '../../adapters/reference-data/calendars';
 
 // The shipped Catalan calendars, with a fictional but complete local calendar for one town, so that dates
 // in 2025 and 2026 are final (the shipped local calendars are still incomplete).

@@ -2,7 +2,7 @@ import { pinBenefit } from '../../domain/catalogue';
 import type { PinnedBenefit } from '../../domain/catalogue';
 import { evaluateEligibility } from '../../domain/eligibility';
 import type { EligibilityFacts } from '../../domain/eligibility';
-import { loadCatalogue } from '../../infra/catalogue';
+import { loadCatalogue } from '../../adapters/reference-data/catalogue';
 
 const catalogue = loadCatalogue();
 function pinned(benefit: string, on = '2026-03-02', town = '08187'): PinnedBenefit {

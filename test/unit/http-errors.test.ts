@@ -1,11 +1,12 @@
 /**
- * How Temporal's refusals of a query reach a client (api/errors.ts toHttpError), on errors shaped as the
+ * How Temporal's refusals of a query reach a client (api/errors.ts toAppError), on errors shaped as the
  * Temporal client throws them: its ServiceError with the gRPC status as cause. Isolated on purpose: the
  * server gives "no poller seen" only when no worker has polled the case's task queue for 20 s and the query
  * is about to time out, which a fault test met once by timing (a 500 then).
  */
 import { ServiceError } from '@temporalio/client';
-import { failedOnQueryBound, isGrpcCancelled, toHttpError } from '../../api/errors';
+import { failedOnQueryBound, isGrpcCancelled } from '../../adapters/temporal/errors';
+import { toAppError } from '../../api/errors';
 
 /** A gRPC status error as @grpc/grpc-js gives it: code, details and metadata. */
 function grpcError(code: number, details: string): Error {
@@ -16,32 +17,32 @@ const queryRefused = (code: number, details: string) =>
 
 describe('Temporal refusing a query, as HTTP', () => {
   it('no worker taking the case’s tasks recently: 503 with Retry-After, the case is not lost', () => {
-    const http = toHttpError(queryRefused(9, 'no poller seen for task queue recently, worker may be down'));
+    const http = toAppError(queryRefused(9, 'no poller seen for task queue recently, worker may be down'));
     expect(http?.status).toBe(503);
     expect(http?.extra.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('Temporal away (UNAVAILABLE) or too slow (DEADLINE_EXCEEDED): 503', () => {
-    expect(toHttpError(queryRefused(14, 'No connection established'))?.status).toBe(503);
-    expect(toHttpError(queryRefused(4, 'Deadline exceeded'))?.status).toBe(503);
+    expect(toAppError(queryRefused(14, 'No connection established'))?.status).toBe(503);
+    expect(toAppError(queryRefused(4, 'Deadline exceeded'))?.status).toBe(503);
   });
 
   it('a workflow task failing: 503 marked for repair, not a plain retry', () => {
-    const http = toHttpError(queryRefused(9, 'workflow task in failed state'));
+    const http = toAppError(queryRefused(9, 'workflow task in failed state'));
     expect(http?.status).toBe(503);
     expect(http?.extra.rejection).toBe('WorkflowTaskFailing');
   });
 
   it('any other failed precondition is not taken for a dependency away: left to the 500 handler', () => {
-    expect(toHttpError(queryRefused(9, 'namespace is not active'))).toBeUndefined();
+    expect(toAppError(queryRefused(9, 'namespace is not active'))).toBeUndefined();
   });
 
   it('a call reset (CANCELLED) is found down the chain, and is not by itself a dependency away', () => {
     const reset = queryRefused(1, 'Call cancelled');
     expect(isGrpcCancelled(reset)).toBe(true);
     expect(isGrpcCancelled(queryRefused(4, 'Deadline exceeded'))).toBe(false);
-    // Only a read at its own deadline counts it as the bound (api/routes/applications.ts liveStatus).
-    expect(toHttpError(reset)).toBeUndefined();
+    // Only a read at its own deadline counts it as the bound (adapters/temporal/case-client.ts tryRead).
+    expect(toAppError(reset)).toBeUndefined();
   });
 
   it('a query failed on the bound the API gave it: past its deadline, no poller, or reset within its last second', () => {

@@ -12,7 +12,7 @@ import {
   workloadPerPerson,
 } from '../../domain/indicators';
 import type { IndicatorRow, IndicatorValues } from '../../domain/indicators';
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { CASES, EXPECTED_VILAFRANCA, PERIOD, STAFF } from '../fixtures/indicator-cases';
 
 const calendarData = loadReferenceData().calendar;

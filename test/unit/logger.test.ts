@@ -3,7 +3,7 @@
  * repairs): each SDK level lands on pino's, with its metadata, and personal data is redacted there too.
  */
 import { Writable } from 'node:stream';
-import { createLogger, temporalLogger } from '../../infra/logger';
+import { createLogger, temporalLogger } from '../../adapters/logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

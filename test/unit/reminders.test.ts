@@ -7,7 +7,7 @@ import {
   planReminders,
 } from '../../domain/reminders';
 import { renderNotificationAlert, renderReminder } from '../../domain/templates';
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 
 // Sabadell: Catalan holidays (8 and 25 December 2026, 1 and 6 January 2027), weekends.
 const calendar = createBusinessCalendar(loadReferenceData().calendar, ['08187']);

@@ -2,7 +2,7 @@
  * The registries' answers are parsed against one schema per service: a date that does not exist in the
  * calendar makes the answer malformed (retried, then asked of the person), instead of reaching the rules.
  */
-import { SERVICES } from '../../infra/scsp/protocol';
+import { SERVICES } from '../../adapters/scsp/protocol';
 
 describe('SCSP protocol dates', () => {
   const padro = (fechaNacimiento: string, fechaAlta: string) =>

@@ -1,7 +1,7 @@
 import { createBusinessCalendar } from '../../domain/calendar';
 import { DEFAULT_STUCK_THRESHOLDS, findStuck } from '../../domain/stuck';
 import type { CaseSnapshot } from '../../domain/stuck';
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 
 const calendar = createBusinessCalendar(loadReferenceData().calendar, ['08187']);
 const ctx = {

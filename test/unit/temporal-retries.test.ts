@@ -1,5 +1,5 @@
 /**
- * The Temporal client's retries, drained before its connection closes (infra/temporal-retries.ts): a call
+ * The Temporal client's retries, drained before its connection closes (adapters/temporal/retries.ts): a call
  * retrying against a server that does not answer ends with UNAVAILABLE once the retries are drained and the
  * connection closed. With the SDK's default interceptor instead, the retry planned at close fires on the
  * closed channel and throws "Channel has been shut down" from its timer, and the call never ends (seen on a
@@ -8,7 +8,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { drainableRetries } from '../../infra/temporal-retries';
+import { drainableRetries } from '../../adapters/temporal/retries';
 
 async function deadAddress(): Promise<string> {
   const server = createServer();

@@ -8,7 +8,7 @@ import { RejectionType } from '../../domain/errors';
 import { cancelUpdate, escalateUpdate, retryNowUpdate, statusQuery } from '../../workflows/messages';
 import { rejectionType } from '../helpers/failures';
 import { reach, runCase } from '../helpers/lifecycle';
-import type { FakeOptions } from '../helpers/lifecycle';
+import type { FakeOptions } from '../../scripts/dev/case-fakes';
 import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 
 describe('office actions on a case', () => {

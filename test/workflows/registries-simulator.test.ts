@@ -10,18 +10,20 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { DEFAULT_STUCK_THRESHOLDS } from '../../domain/stuck';
-import { createCoordination } from '../../infra/coordination';
-import { createScspClient } from '../../infra/scsp/client';
-import type { ScspClient } from '../../infra/scsp/client';
-import { loadReferenceData } from '../../infra/reference-data';
+import { createCoordination } from '../../services/coordination';
+import { createScspClient } from '../../adapters/scsp/client';
+import type { ScspClient } from '../../adapters/scsp/client';
+import { loadReferenceData } from '../../adapters/reference-data';
 import { startSimulator } from '../../scripts/dev/simulator';
 import type { ApplicationInput } from '../../domain/application';
 import type { applicationWorkflow } from '../../workflows/application';
 import { statusQuery } from '../../workflows/messages';
 import { createTestDatabase } from '../helpers/db';
 import type { TestDatabase } from '../helpers/db';
-import { FAMILY, caseInput, finish, reach } from '../helpers/lifecycle';
+import { finish, reach } from '../helpers/lifecycle';
+import { FAMILY, caseInput } from '../../scripts/dev/case-fakes';
 import { bundleWorkflows, createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { CaseClient } from '../../adapters/temporal/case-client';
 
 type Handle = WorkflowHandle<typeof applicationWorkflow>;
 
@@ -149,7 +151,7 @@ describe('applicationWorkflow with the registry simulator', () => {
           await own.sleep('5 hours');
           const coordination = createCoordination({
             prisma: db.prisma,
-            temporal: own.client,
+            cases: new CaseClient(own.client, { taskQueue: 'registries-simulator' }),
             calendar: reference.calendar,
             thresholds: DEFAULT_STUCK_THRESHOLDS,
           });

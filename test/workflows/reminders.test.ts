@@ -10,7 +10,7 @@ import type { BusinessCalendar } from '../../domain/calendar';
 import { officeDateOf, officeStartOfDay, plusDays } from '../../domain/dates';
 import { LEGAL_PERIODS } from '../../domain/lifecycle';
 import type { IsoDate } from '../../domain/dates';
-import { loadReferenceData } from '../../infra/reference-data';
+import { loadReferenceData } from '../../adapters/reference-data';
 import {
   extendDocumentDeadlineUpdate,
   statusQuery,
@@ -18,8 +18,8 @@ import {
   withdrawUpdate,
 } from '../../workflows/messages';
 import { reach, runCase } from '../helpers/lifecycle';
-import type { fakeActivities } from '../helpers/lifecycle';
-import type { FakeOptions } from '../helpers/lifecycle';
+import type { fakeActivities } from '../../scripts/dev/case-fakes';
+import type { FakeOptions } from '../../scripts/dev/case-fakes';
 import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 
 const MUNICIPALITY = '08187';
