@@ -8,12 +8,13 @@ import { documentNumberProblem, documentTypeOf, normaliseDocumentNumber } from '
 import { MUNICIPALITY_CODES } from './municipalities';
 import type { DeclaredFacts } from './application';
 import { REGISTRY_SERVICES } from './catalogue';
-import { isIsoDate } from './dates';
+import { isIsoDate, plusMonths } from './dates';
+import { text } from './text';
 
 export const applicantSchema = z
   .object({
-    firstName: z.string().trim().min(1).max(100),
-    lastName: z.string().trim().min(1).max(200),
+    firstName: text(100),
+    lastName: text(200),
     documentNumber: z
       .string()
       .transform(normaliseDocumentNumber)
@@ -71,8 +72,8 @@ export const RELATIONSHIPS = ['partner', 'child', 'parent', 'sibling', 'grandchi
 /** Another member of the household (the applicant is not listed). Adults are identified by their document. */
 export const householdMemberSchema = z
   .object({
-    firstName: z.string().trim().min(1).max(100),
-    lastName: z.string().trim().min(1).max(200).optional(),
+    firstName: text(100),
+    lastName: text(200).optional(),
     documentNumber: documentNumber.optional(),
     birthDate: isoDate,
     relationship: z.enum(RELATIONSHIPS),
@@ -105,7 +106,7 @@ export const bankAccountSchema = z
       .max(42)
       .transform((v) => electronicFormatIBAN(v) ?? '')
       .refine((v) => isValidIBAN(v), 'is not a valid IBAN (country, length or check digits)'),
-    holder: z.string().trim().min(1).max(200),
+    holder: text(200),
   })
   .strict();
 
@@ -121,7 +122,7 @@ export const intakeSchema = z
       .array(z.string().regex(/^[A-Z_]{2,40}$/))
       .max(30)
       .optional(),
-    assignee: z.string().trim().min(1).max(100).optional(),
+    assignee: text(100).optional(),
     household: z.array(householdMemberSchema).max(20).optional(),
     incomes: z.array(incomeSchema).max(50).optional(),
     bankAccount: bankAccountSchema.optional(),
@@ -136,7 +137,8 @@ type IntakeShape = {
   declared?:
     | {
         birthDate?: string | undefined;
-        otherMembers?: unknown[] | undefined;
+        residenceSince?: string | undefined;
+        otherMembers?: { birthDate?: string | undefined }[] | undefined;
         monthlyIncome?: number | undefined;
       }
     | undefined;
@@ -195,15 +197,57 @@ export function householdProblems(intake: IntakeShape): { path: (string | number
   return problems;
 }
 
-/** Dates that cannot be right on the day of filing: births in the future. */
-export function datesAfter(intake: Pick<IntakeShape, 'household' | 'declared'>, today: string) {
-  const problems: { field: string; message: string }[] = [];
-  if (intake.declared?.birthDate && intake.declared.birthDate > today) {
-    problems.push({ field: 'body.declared.birthDate', message: 'is in the future' });
-  }
+/** The oldest a person can plausibly be: a birth date further back is a typing error (1850 for 1985). */
+export const MAX_AGE_YEARS = 120;
+
+type Problem = { field: string; message: string };
+
+/**
+ * Declared dates that cannot be right on `today`: a birth in the future or more than MAX_AGE_YEARS ago (the
+ * applicant's or another member's); residence since a day in the future, or before the applicant was born.
+ * Paths are relative to the declared facts.
+ */
+export function declaredDateProblems(
+  declared:
+    | {
+        birthDate?: string | undefined;
+        residenceSince?: string | undefined;
+        otherMembers?: { birthDate?: string | undefined }[] | undefined;
+      }
+    | undefined,
+  today: string,
+): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const birth = (date: string | undefined, path: (string | number)[]) => {
+    const message = birthProblem(date, today);
+    if (message) problems.push({ path, message });
+  };
+  birth(declared?.birthDate, ['birthDate']);
+  (declared?.otherMembers ?? []).forEach((m, i) => birth(m.birthDate, ['otherMembers', i, 'birthDate']));
+  const since = declared?.residenceSince;
+  if (since && since > today) problems.push({ path: ['residenceSince'], message: 'is in the future' });
+  else if (since && declared?.birthDate && since < declared.birthDate)
+    problems.push({ path: ['residenceSince'], message: 'is before the applicant’s birth date' });
+  return problems;
+}
+
+/** Why a birth date cannot be right on `today`, if it cannot. */
+function birthProblem(date: string | undefined, today: string): string | undefined {
+  if (!date) return undefined;
+  if (date > today) return 'is in the future';
+  if (date < plusMonths(today, -12 * MAX_AGE_YEARS)) return `is more than ${MAX_AGE_YEARS} years ago`;
+  return undefined;
+}
+
+/** Dates of a filing that cannot be right on the day of filing (declaredDateProblems, and every member's birth). */
+export function datesAfter(intake: Pick<IntakeShape, 'household' | 'declared'>, today: string): Problem[] {
+  const problems: Problem[] = declaredDateProblems(intake.declared, today).map((p) => ({
+    field: ['body', 'declared', ...p.path].join('.'),
+    message: p.message,
+  }));
   (intake.household ?? []).forEach((m, i) => {
-    if (m.birthDate > today)
-      problems.push({ field: `body.household.${i}.birthDate`, message: 'is in the future' });
+    const message = birthProblem(m.birthDate, today);
+    if (message) problems.push({ field: `body.household.${i}.birthDate`, message });
   });
   return problems;
 }

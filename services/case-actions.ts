@@ -15,6 +15,7 @@ import { municipalityOfApplication } from '../domain/access';
 import type { StaffMember } from '../domain/access';
 import type { ApplicationStatus } from '../domain/application';
 import { AppError } from '../domain/errors';
+import { isActiveStaffOf } from '../adapters/db/staff';
 import type { CaseClient } from '../adapters/temporal/case-client';
 import type { PrismaClient } from '../generated/prisma/client';
 
@@ -47,8 +48,7 @@ export const assigneeIsColleague: CaseActionEffect<{ assignee?: string | undefin
 }) => {
   if (!arg.assignee) return;
   const municipalityCode = municipalityOfApplication(applicationId);
-  const colleague = await deps.prisma.staffMember.findUnique({ where: { id: arg.assignee } });
-  if (!colleague?.active || !colleague.municipalities.includes(municipalityCode)) {
+  if (!(await isActiveStaffOf(deps.prisma, arg.assignee, municipalityCode))) {
     throw AppError.badRequest([
       {
         field: 'body.assignee',

@@ -26,6 +26,7 @@ import { pinBenefit } from '../domain/catalogue';
 import { officeDateOf } from '../domain/dates';
 import { effectiveFiling } from '../domain/deadlines';
 import { AppError } from '../domain/errors';
+import type { FieldError } from '../domain/errors';
 import { datesAfter, declaredFacts, householdDocuments } from '../domain/intake';
 import type { Intake } from '../domain/intake';
 import { submittedRow } from '../adapters/db/application-row';
@@ -40,6 +41,7 @@ import {
   releaseHousehold,
 } from '../adapters/db/intake-store';
 import type { IntakeBegin } from '../adapters/db/intake-store';
+import { isActiveStaffOf } from '../adapters/db/staff';
 import type { Logger } from '../adapters/logger';
 import type { ReferenceData } from '../adapters/reference-data';
 import type { CaseClient } from '../adapters/temporal/case-client';
@@ -152,6 +154,8 @@ async function prepare(
       `No catalogue version of ${intake.benefitCode} is in force in ${intake.municipalityCode} on ${filing.effectiveDate}`,
     );
   }
+  const references = await referenceProblems(deps, intake, pinned.benefit.requiredDocuments);
+  if (references.length > 0) throw AppError.badRequest(references);
   // Checked before a number is allocated, so that a refused duplicate leaves no gap in the registry book;
   // the claim in startCase settles concurrent filings.
   for (const open of await openApplicationsAmong(deps, household.documents, intake.benefitCode)) {
@@ -175,6 +179,35 @@ async function prepare(
     submittedBy: staff.id,
     registryFallbackHours: deps.registryFallbackHours,
   };
+}
+
+/**
+ * What the filing names must exist: the documents handed in are of the benefit's checklist (the pinned
+ * version), and the assignee is an active staff member of the municipality.
+ */
+async function referenceProblems(
+  deps: FilingDeps,
+  intake: Intake,
+  checklist: readonly { code: string }[],
+): Promise<FieldError[]> {
+  const codes = checklist.map((d) => d.code);
+  const problems: FieldError[] = (intake.attachedDocuments ?? []).flatMap((code, i) =>
+    codes.includes(code)
+      ? []
+      : [
+          {
+            field: `body.attachedDocuments.${i}`,
+            message: `is not a document of the ${intake.benefitCode} checklist (${codes.join(', ')})`,
+          },
+        ],
+  );
+  if (intake.assignee && !(await isActiveStaffOf(deps.prisma, intake.assignee, intake.municipalityCode))) {
+    problems.push({
+      field: 'body.assignee',
+      message: `is not an active staff member of municipality ${intake.municipalityCode}`,
+    });
+  }
+  return problems;
 }
 
 /**

@@ -131,3 +131,13 @@ export async function tokenHolder(
     expiresAt,
   };
 }
+
+/** Whether `staffId` is an active staff member of `municipalityCode` (who a case may be assigned to). */
+export async function isActiveStaffOf(
+  prisma: PrismaClient,
+  staffId: string,
+  municipalityCode: string,
+): Promise<boolean> {
+  const member = await prisma.staffMember.findUnique({ where: { id: staffId } });
+  return !!member?.active && member.municipalities.includes(municipalityCode);
+}

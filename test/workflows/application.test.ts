@@ -5,7 +5,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
 import type { ApplicationInput, ApplicationState } from '../../domain/application';
-import { officeStartOfDay, plusDays, plusMonths } from '../../domain/dates';
+import { officeDateOf, officeStartOfDay, plusDays, plusMonths } from '../../domain/dates';
 import { SERVICE_LEVELS } from '../../domain/lifecycle';
 import { RejectionType } from '../../domain/errors';
 import type { applicationWorkflow } from '../../workflows/application';
@@ -114,9 +114,14 @@ describe('applicationWorkflow', () => {
   }
   const grant = (handle: Handle): Promise<void> => resolveAs(handle, 'granted');
 
+  /** The office's day on the test server's clock (Europe/Madrid: the day the staff would type). */
+  async function officeToday(): Promise<string> {
+    return officeDateOf(new Date((await env.currentTimeMs()).valueOf()));
+  }
+
   async function accept(handle: Handle): Promise<void> {
     await reach(env, handle, 'notifying');
-    const on = new Date((await env.currentTimeMs()).valueOf()).toISOString();
+    const on = await officeToday();
     await handle.executeUpdate(notificationOutcomeUpdate, { args: [{ outcome: 'accepted', on }] });
   }
 
@@ -383,6 +388,31 @@ describe('applicationWorkflow', () => {
       // (a first instalment on the 31st is paid on 30 April and 28 February).
       const first = payments[0]!.dueDate;
       expect(payments.map((p) => p.dueDate)).toEqual([0, 1, 2, 3, 4, 5].map((i) => plusMonths(first, i)));
+      await finish(handle);
+    });
+  });
+
+  it('refuses a notification outcome dated before its deposit, and takes one from it on (art. 43)', async () => {
+    await withCase('URGENCY_FOOD', {}, async (handle) => {
+      await grant(handle);
+      const status = await reach(env, handle, 'notifying');
+      const deposited = status.notification!.depositedOn;
+      for (const on of [
+        plusDays(deposited, -1),
+        plusMonths(deposited, -6),
+        `${plusDays(deposited, -1)}T23:00:00Z`,
+      ]) {
+        expect(
+          await rejectionType(
+            handle.executeUpdate(notificationOutcomeUpdate, { args: [{ outcome: 'accepted', on }] }),
+          ),
+        ).toBe(RejectionType.InvalidInput);
+      }
+      expect((await handle.query(statusQuery)).notification?.outcome).toBeUndefined();
+      const accepted = await handle.executeUpdate(notificationOutcomeUpdate, {
+        args: [{ outcome: 'accepted', on: deposited }],
+      });
+      expect(accepted.notification).toMatchObject({ outcome: 'accepted', effectiveOn: deposited });
       await finish(handle);
     });
   });

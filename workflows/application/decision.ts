@@ -292,6 +292,12 @@ export const notificationOutcome: RunUpdate<[NotificationOutcomeRequest]> = {
     if (outcome !== 'accepted' && outcome !== 'rejected')
       reject(RejectionType.InvalidInput, 'accepted or rejected');
     if (!/^\d{4}-\d{2}-\d{2}/.test(on ?? '')) reject(RejectionType.InvalidInput, 'on must be a date');
+    // Art. 43.1-2: the notification takes effect on the day it was accessed or rejected, not before its deposit;
+    // the appeal month and the first payment are counted from it. (Not after today either: the API checks that
+    // against its clock, which a workflow task's time may lag behind.)
+    const deposited = run.status.notification?.depositedOn;
+    if (deposited && on.slice(0, 10) < deposited)
+      reject(RejectionType.InvalidInput, `The outcome cannot be dated before the deposit (${deposited})`);
   },
 };
 

@@ -4,9 +4,11 @@
 import { z } from 'zod';
 import { APPLICATION_STATES } from '../../../domain/application';
 import { BENEFIT_CODES } from '../../../domain/benefits';
-import { declaredSchema, intakeSchema } from '../../../domain/intake';
+import { declaredDateProblems, declaredSchema, intakeSchema } from '../../../domain/intake';
+import { officeDateOf } from '../../../domain/dates';
 import { MUNICIPALITY_CODES } from '../../../domain/municipalities';
 import { applicationIdSchema, cursorSchema } from '../../schemas';
+import { text } from '../../../domain/text';
 
 export const createApplicationRequest = z.object({ body: intakeSchema });
 
@@ -78,7 +80,16 @@ export const createdApplicationSchema = z
 
 // ---- case actions -------------------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Facts a professional corrects, or a change of circumstances reports, dated as plausibly as a filing's (no
+ * birth in the future or more than 120 years ago, no residence in the future or before birth), on the
+ * office's day of the request.
+ */
+const plausibleFacts = declaredSchema.superRefine((facts, ctx) => {
+  for (const p of declaredDateProblems(facts, officeDateOf(new Date())))
+    ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+});
+
 const documentCode = z.string().regex(/^[A-Z_]{2,40}$/, 'must be a checklist code such as RESIDENCE');
 
 export const actionBodies = {
@@ -88,17 +99,27 @@ export const actionBodies = {
     .object({
       recommendation: z.enum(['grant', 'refuse']),
       /** The technical or social report: kept as a professional note, never shown to administrative staff. */
-      report: text(20_000),
-      facts: declaredSchema.optional(),
+      report: text(20_000, { multiline: true }),
+      facts: plausibleFacts.optional(),
     })
     .strict(),
-  proposal: z.object({ outcome: z.enum(['granted', 'refused']), reasons: text(4000) }).strict(),
-  resolution: z.object({ approve: z.boolean(), notes: z.string().trim().max(4000).optional() }).strict(),
-  notification: z
-    .object({ outcome: z.enum(['accepted', 'rejected']), on: z.iso.date('must be a date YYYY-MM-DD') })
+  proposal: z
+    .object({ outcome: z.enum(['granted', 'refused']), reasons: text(4000, { multiline: true }) })
     .strict(),
-  appeal: z.object({ grounds: text(8000) }).strict(),
-  appealResolution: z.object({ upheld: z.boolean(), reasons: text(4000) }).strict(),
+  resolution: z
+    .object({ approve: z.boolean(), notes: text(4000, { multiline: true, min: 0 }).optional() })
+    .strict(),
+  notification: z
+    .object({
+      outcome: z.enum(['accepted', 'rejected']),
+      /** When the person accessed or rejected it (art. 43): not after the office's today. */
+      on: z.iso
+        .date('must be a date YYYY-MM-DD')
+        .refine((on) => on <= officeDateOf(new Date()), 'must not be after today'),
+    })
+    .strict(),
+  appeal: z.object({ grounds: text(8000, { multiline: true }) }).strict(),
+  appealResolution: z.object({ upheld: z.boolean(), reasons: text(4000, { multiline: true }) }).strict(),
   justification: z
     .object({
       verdict: z.enum(['accepted', 'partial', 'rejected']),
@@ -107,12 +128,14 @@ export const actionBodies = {
     .strict(),
   repayment: z.object({ amount: z.number().positive().max(1_000_000) }).strict(),
   paymentRetry: z.object({}).strict(),
-  change: z.object({ description: text(4000), facts: declaredSchema }).strict(),
-  withdrawal: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
-  assignment: z.object({ assignee: text(100), reason: z.string().trim().max(500).optional() }).strict(),
-  retryNow: z.object({ reason: z.string().trim().max(500).optional() }).strict(),
-  cancellation: z.object({ reason: text(500) }).strict(),
-  escalation: z.object({ reason: text(500) }).strict(),
+  change: z.object({ description: text(4000, { multiline: true }), facts: plausibleFacts }).strict(),
+  withdrawal: z.object({ reason: text(2000, { multiline: true, min: 0 }).optional() }).strict(),
+  assignment: z
+    .object({ assignee: text(100), reason: text(500, { multiline: true, min: 0 }).optional() })
+    .strict(),
+  retryNow: z.object({ reason: text(500, { multiline: true, min: 0 }).optional() }).strict(),
+  cancellation: z.object({ reason: text(500, { multiline: true }) }).strict(),
+  escalation: z.object({ reason: text(500, { multiline: true }) }).strict(),
 } as const;
 
 // ---- reads --------------------------------------------------------------------------------------------
@@ -123,7 +146,7 @@ export const listApplicationsRequest = z.object({
       state: z.enum(APPLICATION_STATES).optional(),
       benefit: z.enum(BENEFIT_CODES).optional(),
       municipality: z.enum(MUNICIPALITY_CODES).optional(),
-      assignee: z.string().trim().min(1).max(100).optional(),
+      assignee: text(100).optional(),
       deadlineBefore: z.iso.date('must be a date YYYY-MM-DD').optional(),
       blocked: z.enum(['true', 'false']).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -7,6 +7,7 @@ import { BENEFIT_CODES } from '../../../domain/benefits';
 import { MUNICIPALITY_CODES } from '../../../domain/municipalities';
 import { STUCK_REASONS } from '../../../domain/stuck';
 import { applicationIdSchema, cursorSchema } from '../../schemas';
+import { text } from '../../../domain/text';
 
 export const stuckRequest = z.object({
   query: z
@@ -14,7 +15,7 @@ export const stuckRequest = z.object({
       reason: z.enum(STUCK_REASONS).optional(),
       benefit: z.enum(BENEFIT_CODES).optional(),
       municipality: z.enum(MUNICIPALITY_CODES).optional(),
-      assignee: z.string().trim().min(1).max(100).optional(),
+      assignee: text(100).optional(),
       /** Stuck for at least this many days (by the earliest finding). */
       minDays: z.coerce.number().int().min(0).max(3650).optional(),
       /** Stuck cases per page, in application-number order (default 50). */
@@ -118,8 +119,8 @@ export const bulkReassignRequest = z.object({
   body: z
     .object({
       applicationIds: z.array(applicationIdSchema).min(1).max(200),
-      assignee: z.string().trim().min(1).max(100),
-      reason: z.string().trim().min(3).max(500),
+      assignee: text(100),
+      reason: text(500, { min: 3, multiline: true }),
       /** true: only say what would be touched. */
       preview: z.boolean().default(true),
     })
@@ -131,12 +132,12 @@ export const repairRequest = z.object({
     .object({
       applicationId: applicationIdSchema,
       /** Why, in the coordinator's words: kept in the audit trail and on the case's timeline. */
-      reason: z.string().trim().min(3).max(500),
+      reason: text(500, { min: 3, multiline: true }),
       /** true: only say what the repair would do. */
       preview: z.boolean().default(true),
       /** With preview false: the plan a preview returned, so that a case that moved on is not reset blindly. */
       expected: z
-        .object({ runId: z.string().min(1).max(100), resetToEventId: z.number().int().min(1) })
+        .object({ runId: text(100), resetToEventId: z.number().int().min(1) })
         .strict()
         .optional(),
     })

@@ -4,12 +4,13 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '../../../domain/access';
 import { applicationIdSchema } from '../../schemas';
+import { text } from '../../../domain/text';
 
 export const auditRequest = z.object({
   query: z
     .object({
       applicationId: applicationIdSchema.optional(),
-      staffId: z.string().trim().min(1).max(100).optional(),
+      staffId: text(100).optional(),
       from: z.iso.datetime().optional(),
       to: z.iso.datetime().optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -3,15 +3,16 @@
  */
 import { z } from 'zod';
 import '../../schemas';
+import { text } from '../../../domain/text';
 
 export const smsReceiptRequest = z.object({
   body: z
     .object({
-      id: z.string().min(1).max(200),
-      reference: z.string().min(1).max(300),
+      id: text(200),
+      reference: text(300),
       status: z.enum(['delivered', 'failed']),
       at: z.iso.datetime(),
-      error: z.string().max(500).optional(),
+      error: text(500, { min: 0, multiline: true }).optional(),
     })
     .strict(),
 });
