@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
-export const RECORDED_GENERATION = 'v8-workflow-in-parts';
+export const RECORDED_GENERATION = 'v9-views-follow-deadlines';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
 

@@ -159,6 +159,25 @@ describe('applicationWorkflow', () => {
     });
   });
 
+  it('writes the case view again when the justification is accepted, ending its deadline and its reminders', async () => {
+    await withCase('URGENCY_FOOD', {}, async (handle, fake) => {
+      await grant(handle);
+      await accept(handle);
+      const before = await reach(env, handle, 'awaiting_justification');
+      expect(before.upcomingReminders?.some((r) => r.deadline === 'justification')).toBe(true);
+      await handle.executeUpdate(submitJustificationUpdate, {
+        args: [{ actor: 'admin-1', verdict: 'accepted' }],
+      });
+      // The appeal month still runs, so no change of state follows: the view is written all the same.
+      await until(env, () => !fake.latestView()?.deadlines.some((d) => d.kind === 'justification'));
+      const status = await handle.query(statusQuery);
+      expect(status.state).toBe('awaiting_justification');
+      expect(status.deadlines.map((d) => d.kind)).not.toContain('justification');
+      expect(status.upcomingReminders?.some((r) => r.deadline === 'justification')).toBe(false);
+      await finish(handle);
+    });
+  });
+
   it('refuses a resolution by the person who proposed it (four eyes)', async () => {
     await withCase('URGENCY_FOOD', {}, async (handle) => {
       await reach(env, handle, 'assessment');

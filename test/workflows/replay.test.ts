@@ -87,6 +87,23 @@ describe('replay of recorded histories', () => {
     expect(activities(newest)).toBe(activities('v6-registry-since') - 1);
   });
 
+  it('records the newest generation writing the case view again when a justification is accepted', () => {
+    // The views-follow-deadlines patch: the same test, recorded before (v8) and after, writes the case view
+    // once more (the justification's deadline and reminders end although no change of state follows).
+    const granted =
+      'application-grants-one-off-food-aid-registry-data-report-four-eyes-resolution-notification-p';
+    const views = (g: string): number => {
+      const h = histories.find((x) => x.workflowId === `${g}:${granted}`);
+      if (!h) throw new Error(`no history of the granted food aid in ${g}`);
+      return (h.history.events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordCaseView',
+      ).length;
+    };
+    const newest = generations.at(-1) ?? '';
+    expect(newest).not.toBe('v8-workflow-in-parts');
+    expect(views(newest)).toBe(views('v8-workflow-in-parts') + 1);
+  });
+
   it('replays every recorded history with the current workflow code', async () => {
     const failures: string[] = [];
     let replayed = 0;

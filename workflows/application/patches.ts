@@ -41,3 +41,12 @@ export const REGISTRY_SINCE_PATCH = 'registry-since-state-change';
  * version replay the separate activity (test/histories/v1-* to v6-*).
  */
 export const EVENTS_WITH_STEP_PATCH = 'events-with-step';
+
+/**
+ * When a deadline ends without a change of state following it at once (a justification accepted, or a
+ * repayment recovered or lapsed, while the appeal month still runs), the case view is written again: the
+ * projection's deadlines and the reminders of the ended deadline followed the workflow only at the next change
+ * until then (issue #28, finding 8). Cases started before this version replay without that write
+ * (test/histories/v1-* to v8-*).
+ */
+export const VIEWS_FOLLOW_DEADLINES_PATCH = 'views-follow-deadlines';

@@ -3,7 +3,7 @@
  * the treasury keeps failing), the justification of the aid, and the repayment of what is not justified.
  * Also the updates of that phase: the justification reviewed, a repayment received, a failed payment retried.
  */
-import { ActivityFailure } from '@temporalio/workflow';
+import { ActivityFailure, patched } from '@temporalio/workflow';
 import type { ApplicationStatus, PaymentRecord } from '../../domain/application';
 import { plusMonths } from '../../domain/dates';
 import type { IsoDate } from '../../domain/dates';
@@ -13,6 +13,7 @@ import { LEGAL_PERIODS } from '../../domain/lifecycle';
 import { expiryOf, startOf, today } from '../clock';
 import type { JustificationRequest, RepaymentRequest } from '../messages';
 import { treasury } from './activities';
+import { VIEWS_FOLLOW_DEADLINES_PATCH } from './patches';
 import { reject } from './run';
 import type { ApplicationRun, RunUpdate } from './run';
 
@@ -125,6 +126,7 @@ export async function justify(run: ApplicationRun): Promise<void> {
         ? paid - (status.justification?.acceptedAmount ?? 0)
         : paid;
   if (owed > 0) await repay(run, Math.round(owed * 100) / 100);
+  else if (patched(VIEWS_FOLLOW_DEADLINES_PATCH)) await run.publishView();
 }
 
 /** Reintegrament: the amount due, and 12 months before the procedure lapses (Llei 38/2003 art. 42.4). */
@@ -150,6 +152,7 @@ async function repay(run: ApplicationRun, amount: number): Promise<void> {
     undefined,
     `${run.repaid} of ${amount} €`,
   );
+  if (patched(VIEWS_FOLLOW_DEADLINES_PATCH)) await run.publishView();
 }
 
 // ---- updates -------------------------------------------------------------------------------------------
