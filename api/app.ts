@@ -5,7 +5,7 @@ import path from 'node:path';
 import cors from 'cors';
 import express from 'express';
 import type { Request } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
@@ -14,7 +14,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../adapters/logger';
 import { auditTrail, createAuditWriter } from './audit';
 import type { AuditWriter } from './audit';
-import { authenticate } from './auth';
+import { authenticate, failedAuthentications } from './auth';
 import { AppError } from '../domain/errors';
 import { errorMiddleware } from './errors';
 import { buildOpenApiDocument } from './openapi';
@@ -86,6 +86,26 @@ const DOCS_PAGE = `<!doctype html>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+
+/** The methods the OpenAPI document declares for a path (HEAD with GET), or undefined for a path it does not. */
+function allowedMethods(
+  document: ReturnType<typeof buildOpenApiDocument>,
+): (path: string) => string[] | undefined {
+  const templates = Object.entries(document.paths ?? {}).map(([template, item]) => {
+    const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
+    const methods = Object.keys(item ?? {})
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => m.toUpperCase());
+    return {
+      regex: new RegExp(`^${pattern}/?$`),
+      methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods,
+    };
+  });
+  return (path) => {
+    const found = templates.filter((t) => t.regex.test(path)).flatMap((t) => t.methods);
+    return found.length > 0 ? [...new Set(found)] : undefined;
+  };
+}
 
 export function createApp(deps: AppDeps): express.Express {
   const openApi = buildOpenApiDocument();
@@ -174,13 +194,14 @@ export function createApp(deps: AppDeps): express.Express {
   const audit = deps.audit ?? createAuditWriter({ prisma: deps.prisma, logger: deps.logger });
   app.locals.audit = audit;
   app.use(auditTrail({ audit }));
-  // Before authentication, by address: guessing tokens is slowed down as much as using them.
-  app.use(limited(perMinute * 2, (req) => ipKeyGenerator(req.ip ?? 'unknown')));
   app.use(
     authenticate({
       prisma: deps.prisma,
       cacheSeconds: deps.tokenCacheSeconds ?? 0,
       ...(deps.tokenClock ? { clock: deps.tokenClock } : {}),
+      // By address, failed authentications only: guessing tokens is slowed down, and nobody with a valid token
+      // is held back by what others from the same address (an office behind one router) did.
+      failures: failedAuthentications(perMinute * 2),
     }),
   );
   app.use(limited(perMinute, (req) => `staff:${req.staff?.id ?? 'unknown'}`));
@@ -205,7 +226,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/calendar', createCalendarRouter(deps));
   app.use('/catalogue', createCatalogueRouter(deps));
 
-  app.use((req, _res, next) => {
+  const allowed = allowedMethods(openApi);
+  app.use((req, res, next) => {
+    // A path the API serves, asked with a method it does not: 405 naming the methods it takes.
+    const methods = allowed(req.path);
+    if (methods) {
+      res.setHeader('Allow', methods.join(', '));
+      next(
+        new AppError(405, 'Method not allowed', `${req.path} takes ${methods.join(', ')}, not ${req.method}`),
+      );
+      return;
+    }
     next(AppError.notFound(`No route for ${req.method} ${req.path}`));
   });
   app.use(errorMiddleware(deps.logger));

@@ -6,6 +6,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { mayPerform, municipalityOfApplication, rolesFor, worksFor } from '../domain/access';
 import type { CaseAction, StaffMember } from '../domain/access';
+import { MemoryStore, ipKeyGenerator } from 'express-rate-limit';
+import type { Options } from 'express-rate-limit';
 import LRUCache from 'lru-cache';
 import type { PrismaClient } from '../generated/prisma/client';
 import { hashToken, tokenHolder } from '../adapters/db/staff';
@@ -28,11 +30,17 @@ export function authenticate({
   prisma,
   cacheSeconds = 0,
   clock = () => new Date(),
+  failures,
 }: {
   prisma: PrismaClient;
   cacheSeconds?: number;
   /** The time tokens are checked against; the system clock by default (tests move it). */
   clock?: () => Date;
+  /**
+   * Counts failed authentications per address; past its limit a failure answers 429 with Retry-After
+   * instead of 401, which slows down guessing tokens. A valid token is never held back by it.
+   */
+  failures?: FailedAuthentications | undefined;
 }): RequestHandler {
   const cache =
     cacheSeconds > 0
@@ -51,21 +59,46 @@ export function authenticate({
     cache.set(key, found ? { staff: found.staff, expiresAt: found.expiresAt.getTime() } : { staff: null });
     return found?.staff;
   };
+  const refuse = (req: Request, next: NextFunction, detail: string): void => {
+    if (!failures) return next(AppError.unauthorized(detail));
+    failures.hit(req.ip ?? 'unknown').then(
+      (retryAfterSeconds) =>
+        next(retryAfterSeconds ? AppError.tooManyRequests(retryAfterSeconds) : AppError.unauthorized(detail)),
+      (err: unknown) => next(err),
+    );
+  };
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) {
-      next(AppError.unauthorized('Send an API token: Authorization: Bearer <token>'));
-      return;
-    }
+    if (!match?.[1]) return refuse(req, next, 'Send an API token: Authorization: Bearer <token>');
     lookup(match[1]).then(
       (staff) => {
-        if (!staff) return next(AppError.unauthorized('The token is unknown, expired or revoked'));
+        if (!staff) return refuse(req, next, 'The token is unknown, expired or revoked');
         req.staff = staff;
         next();
       },
       (err: unknown) => next(err),
     );
+  };
+}
+
+/** Failed authentications per address, counted in a window: `hit` says how long to wait once past the limit. */
+export interface FailedAuthentications {
+  /** Counts a failure of `address`; the seconds to wait when past the limit, else undefined. */
+  hit(address: string): Promise<number | undefined>;
+}
+
+/** `limit` failed authentications per address per minute, counted by express-rate-limit's memory store. */
+export function failedAuthentications(limit: number): FailedAuthentications {
+  const windowMs = 60_000;
+  const store = new MemoryStore();
+  store.init({ windowMs } as Options);
+  return {
+    async hit(address) {
+      const { totalHits, resetTime } = await store.increment(ipKeyGenerator(address));
+      if (totalHits <= limit) return undefined;
+      return Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
+    },
   };
 }
 

@@ -17,7 +17,12 @@ export function problem(description: string) {
 /** What every authenticated endpoint may answer besides its own statuses. */
 export const STAFF_ERRORS = {
   401: problem('No token, or an unknown, expired or revoked one'),
-  429: problem('Too many requests from this person; retry after the Retry-After header'),
+  413: problem('Body larger than BODY_LIMIT'),
+  415: problem('Body in an encoding or charset the API does not read'),
+  429: problem(
+    'Too many requests from this person, or too many failed authentications from this address; retry after the Retry-After header',
+  ),
+  431: problem('Request headers larger than the server takes'),
   500: problem('Unexpected error (logged); never carries details'),
 };
 

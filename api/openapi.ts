@@ -61,7 +61,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       title: 'OGPS case system API',
       version: '0.1.0',
       description:
-        'Staff API of a municipal social benefits office (Oficina de Gestió de Prestacions Socials)',
+        'Staff API of a municipal social benefits office (Oficina de Gestió de Prestacions Socials). ' +
+        'A path asked with a method it does not take answers 405 with `Allow`; every error is problem+json.',
     },
   });
 }

@@ -14,6 +14,7 @@ import { drainableRetries } from '../adapters/temporal/retries';
 import { loadReferenceData } from '../adapters/reference-data';
 import { createHistoryReplayer } from '../worker/replayer';
 import { createApp } from './app';
+import { answerClientErrors } from './client-errors';
 import { createAuditWriter } from './audit';
 
 async function main(): Promise<void> {
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   });
 
   const server = app.listen(config.PORT, config.HOST);
+  answerClientErrors(server);
   await once(server, 'listening');
   logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'API listening');
 

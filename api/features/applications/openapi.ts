@@ -38,7 +38,6 @@ export const registerApplicationsOpenApi: RegisterOpenApi = (registry) => {
       400: problem('Invalid fields, each named'),
       403: problem('Role may not file, or not a municipality of yours'),
       409: problem('The household already has an open application for this benefit (existingApplicationId)'),
-      413: problem('Body too large'),
       422: problem('Benefit not offered on this date, or Idempotency-Key reused with another body'),
       503: problem('Temporal or PostgreSQL unreachable; retry after the Retry-After header'),
       ...STAFF_ERRORS,
