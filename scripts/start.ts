@@ -53,25 +53,54 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-function runChild(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    if (stream)
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
-  }
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${name} exited unexpectedly (${code ?? signal}); stopping everything`);
-      void shutdown(1);
+/** A process that crashes this often within CRASH_WINDOW_MS is broken, not unlucky: everything stops. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 5 * 60_000;
+/** Waits before a restart: 1, 2, 4, 8, 16 s, at most 30 s. */
+const restartDelayMs = (crashes: number): number => Math.min(30_000, 1000 * 2 ** (crashes - 1));
+
+/**
+ * Runs `entry` as a child process and keeps it running: one that exits unexpectedly (killed by the
+ * out-of-memory killer, a crash) is restarted after a growing wait, saying so, while the others keep serving
+ * (the API answers 503 with Retry-After for what needs a worker meanwhile). Only Ctrl-C, or MAX_CRASHES
+ * within CRASH_WINDOW_MS, stops everything.
+ */
+function superviseChild(name: string, entry: string, env: NodeJS.ProcessEnv): void {
+  const crashes: number[] = [];
+  let child: ChildProcess;
+  const start = (): void => {
+    child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    say(`${name} started (pid ${child.pid})`);
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
     }
-  });
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+      if (crashes.length >= MAX_CRASHES) {
+        say(`${name} exited (${code ?? signal}) ${crashes.length} times in 5 minutes; stopping everything`);
+        void shutdown(1);
+        return;
+      }
+      const delay = restartDelayMs(crashes.length);
+      say(
+        `${name} exited unexpectedly (${code ?? signal}); restarting it in ${delay / 1000} s, the rest keeps serving`,
+      );
+      setTimeout(() => {
+        if (!stopping) start();
+      }, delay);
+    });
+  };
+  start();
   // The worker lets running activities finish: more grace than the servers need.
   cleanups.push(() => stopChild(child, 15_000));
-  return child;
 }
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {
@@ -279,8 +308,8 @@ async function main(): Promise<void> {
   }
 
   say('starting the worker (it bundles the workflow code first) and the API');
-  runChild('worker', 'worker/main.ts', env);
-  runChild('api', 'api/server.ts', env);
+  superviseChild('worker', 'worker/main.ts', env);
+  superviseChild('api', 'api/server.ts', env);
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitForReady(`${apiUrl}/ready`, 60_000);
 

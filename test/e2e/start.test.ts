@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { DEMO_APPLICATIONS } from '../../domain/demo';
 import { freePort } from '../../scripts/dev/ports';
 import { officeYear } from '../../adapters/db/application-numbers';
+import { intakeRequest } from '../helpers/fixtures';
 import { eventually } from '../helpers/stack';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -127,6 +128,65 @@ describe('npm start', () => {
       expect(status).toMatchObject({ applicationId: `08305-${year}-000001`, state: 'awaiting_documents' });
     } finally {
       expect(await second.stop()).toBe(0);
+    }
+  });
+
+  it('restarts a worker killed with SIGKILL while the API keeps answering, and the cases go on', async () => {
+    const ownData = path.join(root, '.data', 'test', `start-kill-${randomBytes(4).toString('hex')}`);
+    mkdirSync(ownData, { recursive: true });
+    const env = {
+      OGPS_DATA_DIR: ownData,
+      TEMPORAL_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+      SIMULATOR_PORT: String(await freePort()),
+    };
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const run = startCommand(env);
+    try {
+      await run.ready;
+      const pids = () =>
+        [...run.output().matchAll(/\[start\] worker started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+      const [first] = pids();
+      expect(first).toBeGreaterThan(0);
+      const tokens = JSON.parse(readFileSync(path.join(ownData, 'demo-tokens.json'), 'utf8')) as Record<
+        string,
+        string
+      >;
+      const headers = { authorization: `Bearer ${tokens['demo-admin']}`, 'content-type': 'application/json' };
+
+      process.kill(first!, 'SIGKILL');
+      await eventually(
+        async () => run.output(),
+        (out) => /worker exited unexpectedly \(SIGKILL\); restarting it/.test(out),
+      );
+      // The API keeps serving, and takes a filing while no worker runs.
+      expect((await fetch(`${api}/health`)).status).toBe(200);
+      const filed = await fetch(`${api}/applications`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(intakeRequest()),
+      });
+      expect(filed.status).toBe(201);
+      const id = ((await filed.json()) as { applicationId: string }).applicationId;
+
+      // A new worker takes over, and the case filed meanwhile goes on.
+      await eventually(
+        async () => pids(),
+        (p) => p.length === 2 && p[1] !== first,
+        60_000,
+      );
+      await eventually(
+        async () =>
+          ((await (await fetch(`${api}/applications/${id}`, { headers })).json()) as { state?: string })
+            .state,
+        (state) => state !== undefined && state !== 'submitted',
+        60_000,
+      );
+      expect(run.output()).not.toContain('stopping everything');
+    } finally {
+      expect(await run.stop()).toBe(0);
+      rmSync(ownData, { recursive: true, force: true });
     }
   });
 });
