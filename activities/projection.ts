@@ -10,7 +10,7 @@ import { isClosed } from '../domain/application';
 import { municipalityOfApplication } from '../domain/access';
 import { REGISTRY_SERVICES } from '../domain/catalogue';
 import { consentPerService } from '../domain/registries';
-import { submittedRow } from '../adapters/db/application-row';
+import { dateColumn, submittedRow } from '../adapters/db/application-row';
 
 export interface RecordApplicationInput extends ApplicationInput {
   eventKey: string;
@@ -64,7 +64,7 @@ export interface RecordStepInput {
   view: CaseViewInput;
 }
 
-const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
+const day = dateColumn;
 
 /** An event's row; the key makes a retried write a no-op (createMany with skipDuplicates). */
 function eventRow(input: RecordEventInput): Prisma.ApplicationEventCreateManyInput {

@@ -9,6 +9,7 @@ import { MUNICIPALITY_CODES } from './municipalities';
 import type { DeclaredFacts } from './application';
 import { REGISTRY_SERVICES } from './catalogue';
 import { isIsoDate, plusMonths } from './dates';
+import type { FieldError } from './errors';
 import { text } from './text';
 
 export const applicantSchema = z
@@ -200,8 +201,6 @@ export function householdProblems(intake: IntakeShape): { path: (string | number
 /** The oldest a person can plausibly be: a birth date further back is a typing error (1850 for 1985). */
 export const MAX_AGE_YEARS = 120;
 
-type Problem = { field: string; message: string };
-
 /**
  * Declared dates that cannot be right on `today`: a birth in the future or more than MAX_AGE_YEARS ago (the
  * applicant's or another member's); residence since a day in the future, or before the applicant was born.
@@ -240,8 +239,8 @@ function birthProblem(date: string | undefined, today: string): string | undefin
 }
 
 /** Dates of a filing that cannot be right on the day of filing (declaredDateProblems, and every member's birth). */
-export function datesAfter(intake: Pick<IntakeShape, 'household' | 'declared'>, today: string): Problem[] {
-  const problems: Problem[] = declaredDateProblems(intake.declared, today).map((p) => ({
+export function datesAfter(intake: Pick<IntakeShape, 'household' | 'declared'>, today: string): FieldError[] {
+  const problems: FieldError[] = declaredDateProblems(intake.declared, today).map((p) => ({
     field: ['body', 'declared', ...p.path].join('.'),
     message: p.message,
   }));

@@ -5,7 +5,8 @@
  */
 import type { ApplicationInput } from '../../domain/application';
 
-const day = (d: string): Date => new Date(`${d}T00:00:00Z`);
+/** A day as PostgreSQL's DATE column takes it: its UTC midnight. */
+export const dateColumn = (d: string): Date => new Date(`${d}T00:00:00Z`);
 
 /** The row of `input`, state `submitted`. */
 export function submittedRow(input: ApplicationInput) {
@@ -18,7 +19,7 @@ export function submittedRow(input: ApplicationInput) {
     applicantDocument: input.applicant.documentNumber,
     language: input.applicant.language,
     submittedAt: new Date(input.submittedAt),
-    effectiveFilingDate: day(input.effectiveFilingDate),
+    effectiveFilingDate: dateColumn(input.effectiveFilingDate),
     catalogueVersion: input.pinned.version,
     assignee: input.assignee ?? null,
   };

@@ -14,6 +14,15 @@ export function findApplicationFailure(err: unknown): ApplicationFailure | undef
   return undefined;
 }
 
+/** gRPC status codes the adapters tell apart (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+export const GrpcStatus = { NOT_FOUND: 5, ALREADY_EXISTS: 6, UNIMPLEMENTED: 12 } as const;
+
+/** The gRPC status code of an error the client or a connection's service threw, if it carries one. */
+export function grpcCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
 /** A gRPC status `code` (its message matching `message`, when given) anywhere down an error's cause chain. */
 function hasGrpcStatus(err: unknown, code: number, message?: RegExp): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {

@@ -8,6 +8,7 @@ import type { ConnectionLike } from '@temporalio/client';
 import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import type { CaseClient } from './case-client';
+import { GrpcStatus, grpcCode } from './errors';
 
 const DAY_MS = 86_400_000;
 
@@ -51,13 +52,6 @@ export interface TemporalAccess {
   namespace: string;
 }
 
-// gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
-const NOT_FOUND = 5;
-const grpcCode = (err: unknown): number | undefined => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-};
-
 /**
  * Deletes every execution of a workflow id: each run visibility lists (a renewed case has one per period,
  * chained by continue-as-new), then the current run, in case visibility lags. A running one is terminated by
@@ -87,7 +81,7 @@ export async function deleteWorkflowExecutions(access: TemporalAccess, workflowI
       });
       deleted++;
     } catch (err) {
-      if (grpcCode(err) !== NOT_FOUND) throw err;
+      if (grpcCode(err) !== GrpcStatus.NOT_FOUND) throw err;
     }
   };
   for (const runId of runIds) await remove(runId);

@@ -7,6 +7,7 @@
 import type { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { GrpcStatus, grpcCode } from './errors';
 
 /** What both the client's and the worker's connections offer. */
 type WithOperatorService = Pick<Connection, 'operatorService'>;
@@ -30,15 +31,6 @@ interface AttributeKey {
 
 export class SearchAttributeConflict extends Error {}
 
-// gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
-const ALREADY_EXISTS = 6;
-const UNIMPLEMENTED = 12;
-
-function grpcCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 /** Returns the names it added. */
 export async function registerSearchAttributes(
   connection: WithOperatorService,
@@ -52,7 +44,7 @@ export async function registerSearchAttributes(
   } catch (err) {
     // The Java time-skipping test server can add search attributes but not list them: add one at a time,
     // each either new or already there.
-    if (grpcCode(err) !== UNIMPLEMENTED) throw err;
+    if (grpcCode(err) !== GrpcStatus.UNIMPLEMENTED) throw err;
     return addOneByOne(connection, namespace, keys);
   }
   const missing: Record<string, number> = {};
@@ -87,7 +79,7 @@ async function addOneByOne(
       });
       added.push(key.name);
     } catch (err) {
-      if (grpcCode(err) !== ALREADY_EXISTS) throw err;
+      if (grpcCode(err) !== GrpcStatus.ALREADY_EXISTS) throw err;
     }
   }
   return added;

@@ -2,12 +2,13 @@
  * The office's running deadlines by date (overdue, today, this week, later), read from the projection's
  * index of running deadlines one municipality at a time, so the answer costs the same at any office size.
  */
-import { endOfWeek, officeDateOf, plusDays } from '../../domain/dates';
+import { endOfWeek, fromUtcDate, officeDateOf, plusDays } from '../../domain/dates';
 import type { IsoDate } from '../../domain/dates';
 import { Prisma } from '../../generated/prisma/client';
 import type { PrismaClient } from '../../generated/prisma/client';
 
-const day = (d: Date): IsoDate => d.toISOString().slice(0, 10);
+/** A DATE column (UTC midnight) as the day it holds. */
+const day = fromUtcDate;
 
 export type DeadlineBucket = 'overdue' | 'today' | 'this_week' | 'later';
 

@@ -7,8 +7,7 @@
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { CalendarData } from '../../domain/calendar';
 import { createBusinessCalendar } from '../../domain/calendar';
-import { officeDateOf } from '../../domain/dates';
-import type { IsoDate } from '../../domain/dates';
+import { fromUtcDate, officeDateOf } from '../../domain/dates';
 import { findStuck } from '../../domain/stuck';
 import type { CaseSnapshot, StuckFinding, StuckReason, StuckThresholds } from '../../domain/stuck';
 import { municipalityOfApplication } from '../../domain/access';
@@ -16,7 +15,8 @@ import type { PrismaClient } from '../../generated/prisma/client';
 import type { CaseClient } from '../../adapters/temporal/case-client';
 import { statusQuery } from '../../workflows/messages';
 
-const day = (d: Date): IsoDate => d.toISOString().slice(0, 10);
+/** A DATE column (UTC midnight) as the day it holds. */
+const day = fromUtcDate;
 
 /** Case ids per statement when scanning (well under PostgreSQL's 65,535 parameters). */
 const ID_SLICE = 5000;

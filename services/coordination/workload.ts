@@ -1,10 +1,10 @@
 /** The office's workload: open cases and tasks per person and per state, and what the cases wait on. */
 import { WAITING_ON } from '../../domain/application';
-import { officeDateOf } from '../../domain/dates';
-import type { IsoDate } from '../../domain/dates';
+import { fromUtcDate, officeDateOf } from '../../domain/dates';
 import type { PrismaClient } from '../../generated/prisma/client';
 
-const day = (d: Date): IsoDate => d.toISOString().slice(0, 10);
+/** A DATE column (UTC midnight) as the day it holds. */
+const day = fromUtcDate;
 
 /** Open cases and tasks per person and per state, and what the cases are waiting on. */
 export async function workload(prisma: PrismaClient, municipalities: readonly string[]) {
