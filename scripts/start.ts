@@ -8,7 +8,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +22,9 @@ import { APPLICATION_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { ensureDatabase, startLocalPostgres } from './dev/postgres';
 import { isListening } from './dev/ports';
 import { startSimulator } from './dev/simulator';
+import type { RunningSimulator, SimulatorOptions } from './dev/simulator';
+import { supervise } from './dev/supervise';
+import type { Launched } from './dev/supervise';
 import { startDevServer } from './dev/temporal';
 import { stopChild } from './dev/processes';
 import { runMigrator } from './dev/run-migrator';
@@ -53,54 +55,58 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** A process that crashes this often within CRASH_WINDOW_MS is broken, not unlucky: everything stops. */
-const MAX_CRASHES = 5;
-const CRASH_WINDOW_MS = 5 * 60_000;
-/** Waits before a restart: 1, 2, 4, 8, 16 s, at most 30 s. */
-const restartDelayMs = (crashes: number): number => Math.min(30_000, 1000 * 2 ** (crashes - 1));
+const supervisorHooks = {
+  say,
+  stopping: () => stopping,
+  giveUp: () => void shutdown(1),
+};
 
 /**
- * Runs `entry` as a child process and keeps it running: one that exits unexpectedly (killed by the
- * out-of-memory killer, a crash) is restarted after a growing wait, saying so, while the others keep serving
- * (the API answers 503 with Retry-After for what needs a worker meanwhile). Only Ctrl-C, or MAX_CRASHES
- * within CRASH_WINDOW_MS, stops everything.
+ * Runs `entry` (the worker or the API) as a child process under a supervisor: restarted after a growing
+ * wait when it exits unexpectedly, while the others keep serving (the API answers 503 with Retry-After for
+ * what needs a worker meanwhile).
  */
-function superviseChild(name: string, entry: string, env: NodeJS.ProcessEnv): void {
-  const crashes: number[] = [];
-  let child: ChildProcess;
-  const start = (): void => {
-    child = spawn(process.execPath, ['--import', 'tsx', entry], {
+async function superviseChild(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const launch = (): Promise<Launched> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    say(`${name} started (pid ${child.pid})`);
     for (const stream of [child.stdout, child.stderr]) {
       if (stream)
         createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
     }
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      const now = Date.now();
-      crashes.push(now);
-      while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
-      if (crashes.length >= MAX_CRASHES) {
-        say(`${name} exited (${code ?? signal}) ${crashes.length} times in 5 minutes; stopping everything`);
-        void shutdown(1);
-        return;
-      }
-      const delay = restartDelayMs(crashes.length);
-      say(
-        `${name} exited unexpectedly (${code ?? signal}); restarting it in ${delay / 1000} s, the rest keeps serving`,
-      );
-      setTimeout(() => {
-        if (!stopping) start();
-      }, delay);
+    return Promise.resolve({
+      pid: child.pid,
+      exited: new Promise<string>((resolve) =>
+        child.once('exit', (code, signal) => resolve(String(code ?? signal))),
+      ),
+      // The worker lets running activities finish: more grace than the servers need.
+      stop: () => stopChild(child, 15_000),
     });
   };
-  start();
-  // The worker lets running activities finish: more grace than the servers need.
-  cleanups.push(() => stopChild(child, 15_000));
+  cleanups.push(await supervise(name, launch, supervisorHooks));
+}
+
+/**
+ * Runs a simulator under a supervisor, restarted on the same port(s) when it crashes, so that the URLs
+ * the worker was given stay true. What it captured in memory (sent mail, SMS, injected faults) is lost
+ * with the crashed process.
+ */
+async function superviseSimulator(name: string, options: SimulatorOptions): Promise<RunningSimulator> {
+  let first: RunningSimulator | undefined;
+  const launch = async (): Promise<Launched> => {
+    if (!first) {
+      first = await startSimulator(options);
+      return first;
+    }
+    const fixed = { ...options, port: Number(new URL(first.url).port) };
+    if (first.adminUrl) fixed.env = { ...options.env, SIMULATOR_ADMIN_PORT: new URL(first.adminUrl).port };
+    return startSimulator(fixed);
+  };
+  cleanups.push(await supervise(name, launch, supervisorHooks));
+  return first!;
 }
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {
@@ -253,8 +259,10 @@ async function main(): Promise<void> {
         `port ${port} is already in use: set SIMULATOR_PORT, or REGISTRY_BASE_URL to a real platform`,
       );
     }
-    const simulator = await startSimulator({ port, logFile: path.join(dataDir, 'simulator.log') });
-    cleanups.push(simulator.stop);
+    const simulator = await superviseSimulator('registry simulator', {
+      port,
+      logFile: path.join(dataDir, 'simulator.log'),
+    });
     env.REGISTRY_BASE_URL = simulator.url;
     say(`registry simulator on ${simulator.url} (fault injection at ${simulator.url}/admin/faults)`);
   }
@@ -270,18 +278,17 @@ async function main(): Promise<void> {
 
   // Without a mail server or an SMS gateway to point at, simulators capture what would be sent.
   if (!env.SMTP_URL) {
-    const smtp = await startSimulator({
+    const smtp = await superviseSimulator('mail capture', {
       kind: 'smtp',
       port: Number(env.SMTP_CAPTURE_PORT ?? 0),
       logFile: path.join(dataDir, 'smtp-simulator.log'),
     });
-    cleanups.push(smtp.stop);
     env.SMTP_URL = smtp.url;
     say(`mail capture on ${smtp.url} (what was sent: ${smtp.adminUrl}/messages)`);
   }
   if (!env.SMS_GATEWAY_URL) {
     env.SMS_WEBHOOK_SECRET ??= randomBytes(24).toString('base64url');
-    const sms = await startSimulator({
+    const sms = await superviseSimulator('SMS gateway simulator', {
       kind: 'sms',
       port: Number(env.SMS_SIMULATOR_PORT ?? 0),
       logFile: path.join(dataDir, 'sms-simulator.log'),
@@ -290,7 +297,6 @@ async function main(): Promise<void> {
         SMS_WEBHOOK_SECRET: env.SMS_WEBHOOK_SECRET,
       },
     });
-    cleanups.push(sms.stop);
     env.SMS_GATEWAY_URL = sms.url;
     say(`SMS gateway simulator on ${sms.url} (what was sent: ${sms.url}/admin/messages)`);
   }
@@ -308,8 +314,8 @@ async function main(): Promise<void> {
   }
 
   say('starting the worker (it bundles the workflow code first) and the API');
-  superviseChild('worker', 'worker/main.ts', env);
-  superviseChild('api', 'api/server.ts', env);
+  await superviseChild('worker', 'worker/main.ts', env);
+  await superviseChild('api', 'api/server.ts', env);
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitForReady(`${apiUrl}/ready`, 60_000);
 

@@ -28,6 +28,8 @@ export interface RunningSimulator {
   adminUrl?: string | undefined;
   /** Its process, for measurements (benchmarks read its CPU time). */
   pid: number | undefined;
+  /** Settles when its process ends, with the exit code or signal (for a supervisor). */
+  exited: Promise<string>;
   stop: () => Promise<void>;
 }
 
@@ -49,6 +51,9 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimu
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
     out = createWriteStream(opts.logFile, { flags: 'a' });
   }
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(String(code ?? signal))),
+  );
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr.push(chunk.toString());
@@ -76,6 +81,7 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimu
         url: m[2],
         adminUrl: m[3],
         pid: child.pid,
+        exited,
         stop: async () => {
           await stopChild(child, 5000);
           out?.end();

@@ -131,7 +131,7 @@ describe('npm start', () => {
     }
   });
 
-  it('restarts a worker killed with SIGKILL while the API keeps answering, and the cases go on', async () => {
+  it('restarts a worker and a simulator killed with SIGKILL while the API keeps answering, and the cases go on', async () => {
     const ownData = path.join(root, '.data', 'test', `start-kill-${randomBytes(4).toString('hex')}`);
     mkdirSync(ownData, { recursive: true });
     const env = {
@@ -183,6 +183,22 @@ describe('npm start', () => {
         (state) => state !== undefined && state !== 'submitted',
         60_000,
       );
+
+      // A simulator killed the same way comes back on the same port, so the worker's URL stays true.
+      const simulator = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
+      const registry = /\[start\] registry simulator started \(pid (\d+)\)/.exec(run.output());
+      expect(Number(registry?.[1])).toBeGreaterThan(0);
+      process.kill(Number(registry![1]), 'SIGKILL');
+      await eventually(
+        async () => run.output(),
+        (out) => /registry simulator exited unexpectedly \(SIGKILL\); restarting it/.test(out),
+      );
+      await eventually(
+        async () => (await fetch(`${simulator}/health`).catch(() => undefined))?.status,
+        (status) => status === 200,
+        30_000,
+      );
+      expect(run.output().match(/\[start\] registry simulator started/g)).toHaveLength(2);
       expect(run.output()).not.toContain('stopping everything');
     } finally {
       expect(await run.stop()).toBe(0);
