@@ -193,7 +193,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
   const audit = deps.audit ?? createAuditWriter({ prisma: deps.prisma, logger: deps.logger });
   app.locals.audit = audit;
-  app.use(auditTrail({ audit }));
+  app.use(auditTrail({ audit, logger: deps.logger }));
   app.use(
     authenticate({
       prisma: deps.prisma,
@@ -222,7 +222,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use('/applications', createApplicationsRouter({ ...deps, cases }));
-  app.use('/subject-access-requests', createSubjectAccessRouter({ prisma: deps.prisma, cases, audit }));
+  app.use('/subject-access-requests', createSubjectAccessRouter({ prisma: deps.prisma, cases }));
   app.use('/calendar', createCalendarRouter(deps));
   app.use('/catalogue', createCatalogueRouter(deps));
 

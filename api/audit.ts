@@ -1,8 +1,13 @@
 /**
  * The audit trail of the staff API: every read of a case and every action, with who, what, when, from
  * where and how it ended (the HTTP status, so refused attempts are there too). Handlers name the action and
- * the case with `noteAudit`; the middleware queues one row when the response is finished, and rows are
- * written together every few milliseconds (one insert for many requests under load; flushed on shutdown).
+ * the case with `noteAudit`.
+ *
+ * No personal data leaves without its record: a successful answer (status below 400) is held until its
+ * audit rows are committed, and becomes a 503 when they cannot be (RGPD art. 5.2 accountability and ENS
+ * op.exp.8, the record of users' activity). Rows are committed together (one insert for every answer
+ * waiting while the previous insert ran). Refusals carry no personal data: their rows are queued, written
+ * every few milliseconds, kept in memory while the database is away and flushed on shutdown.
  */
 import type { RequestHandler, Response } from 'express';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
@@ -12,10 +17,22 @@ import { isDependencyUnavailable } from './errors';
 interface AuditNote {
   action: string;
   applicationId?: string | undefined;
+  /** Further cases the answer discloses, one row each (a right-of-access export). */
+  alsoCases?: readonly string[];
 }
 
 export function noteAudit(res: Response, action: string, applicationId?: string): void {
   res.locals.audit = { action, applicationId } satisfies AuditNote;
+}
+
+/** Names further cases the answer discloses: each gets its own row, committed before the answer leaves. */
+export function noteAuditedCases(res: Response, applicationIds: readonly string[]): void {
+  const note = res.locals.audit as AuditNote | undefined;
+  res.locals.audit = {
+    action: note?.action ?? 'read',
+    ...note,
+    alsoCases: applicationIds,
+  } satisfies AuditNote;
 }
 
 type AuditRow = Prisma.AuditEntryCreateManyInput;
@@ -42,6 +59,23 @@ export function createAuditWriter({
 }) {
   let queue: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
+  // Answers waiting for their rows: the next insert takes them all (group commit).
+  let waiting: { rows: AuditRow[]; done: (err?: unknown) => void }[] = [];
+  let committing = false;
+  const commitWaiting = async (): Promise<void> => {
+    committing = true;
+    while (waiting.length > 0) {
+      const group = waiting;
+      waiting = [];
+      try {
+        await prisma.auditEntry.createMany({ data: group.flatMap((g) => g.rows) });
+        for (const g of group) g.done();
+      } catch (err) {
+        for (const g of group) g.done(err);
+      }
+    }
+    committing = false;
+  };
   let writing: Promise<void> = Promise.resolve();
   let failures = 0;
   const schedule = (ms: number) => {
@@ -77,6 +111,23 @@ export function createAuditWriter({
     return writing;
   };
   return {
+    /**
+     * Commits the rows of an answer about to leave; rejects when they cannot be committed (the answer is
+     * then refused). Rows of concurrent answers share one insert.
+     */
+    commit(rows: AuditRow[]): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({
+          rows,
+          done: (err) =>
+            err === undefined
+              ? resolve()
+              : reject(err instanceof Error ? err : new Error('audit rows not committed', { cause: err })),
+        });
+        if (!committing) void commitWaiting();
+      });
+    },
+    /** Queues the row of a refusal (no personal data in it): written soon, kept while the database is away. */
     write(row: AuditRow): void {
       queue.push(row);
       if (queue.length >= batch && failures === 0) void flush();
@@ -99,23 +150,66 @@ export function createAuditWriter({
 
 export type AuditWriter = ReturnType<typeof createAuditWriter>;
 
-export function auditTrail({ audit }: { audit: AuditWriter }): RequestHandler {
+/** The answer that replaces one whose audit rows could not be committed. */
+const UNRECORDED = JSON.stringify({
+  type: 'about:blank',
+  title: 'Service unavailable',
+  status: 503,
+  detail:
+    "No s'ha pogut desar el registre d'aquest accés; no s'ha lliurat cap dada. Torneu-ho a provar d'aquí a uns segons. / No se ha podido guardar el registro de este acceso; no se ha entregado ningún dato. Vuelva a intentarlo en unos segundos.",
+  rejection: 'AuditUnavailable',
+});
+
+export function auditTrail({ audit, logger }: { audit: AuditWriter; logger: Logger }): RequestHandler {
   return (req, res, next) => {
     const at = new Date();
-    res.once('finish', () => {
+    const row = (status: number, applicationId?: string | null): AuditRow => {
       const note = res.locals.audit as AuditNote | undefined;
-      audit.write({
+      return {
         at,
         staffId: req.staff?.id ?? null,
         action: note?.action ?? `${req.method} ${req.baseUrl}`,
         method: req.method,
         // The path only: query strings may carry personal data.
         path: req.originalUrl.split('?')[0] ?? req.path,
-        applicationId: note?.applicationId ?? null,
-        status: res.statusCode,
+        applicationId: applicationId === undefined ? (note?.applicationId ?? null) : applicationId,
+        status,
         ip: req.ip ?? null,
         requestId: typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : null,
-      });
+      };
+    };
+    let committed = false;
+    // Every way of answering (send, json, sendStatus, end) ends in `end`, before the status line is written.
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      if (res.statusCode >= 400) return end(...args);
+      const note = res.locals.audit as AuditNote | undefined;
+      const rows = [row(res.statusCode), ...(note?.alsoCases ?? []).map((id) => row(res.statusCode, id))];
+      audit.commit(rows).then(
+        () => {
+          committed = true;
+          end(...args);
+        },
+        (err: unknown) => {
+          logger.error({ err, audit: rows }, 'audit rows not committed: the answer is refused');
+          if (res.headersSent) {
+            // Part of a streamed answer has left: cut it, so that it is never complete without its record.
+            res.destroy();
+            return;
+          }
+          for (const header of ['ETag', 'Last-Modified', 'Content-Disposition']) res.removeHeader(header);
+          res.statusCode = 503;
+          res.setHeader('Retry-After', '5');
+          res.setHeader('Cache-Control', 'no-store');
+          res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+          res.setHeader('Content-Length', Buffer.byteLength(UNRECORDED));
+          end(req.method === 'HEAD' ? undefined : UNRECORDED);
+        },
+      );
+      return res;
+    }) as typeof res.end;
+    res.once('finish', () => {
+      if (!committed) audit.write(row(res.statusCode));
     });
     next();
   };

@@ -9,13 +9,12 @@
 import { Router } from 'express';
 import { exportPersonalData } from '../../../services/subject-access';
 import type { SubjectAccessDeps } from '../../../services/subject-access';
-import type { AuditWriter } from '../../audit';
-import { noteAudit } from '../../audit';
+import { noteAudit, noteAuditedCases } from '../../audit';
 import { authorize } from '../../auth';
 import { parseRequest } from '../../validate';
 import { subjectAccessRequest } from './schemas';
 
-export function createSubjectAccessRouter(deps: SubjectAccessDeps & { audit: AuditWriter }): Router {
+export function createSubjectAccessRouter(deps: SubjectAccessDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -24,21 +23,13 @@ export function createSubjectAccessRouter(deps: SubjectAccessDeps & { audit: Aud
     const staff = authorize(req, 'export_personal_data');
     const municipalities = [...staff.municipalities];
     const { notice, cases } = await exportPersonalData(deps, body.documentNumber, municipalities);
-    // Which cases left the office, and to whom: one audit row each (the request's own row is written too).
+    // Which cases left the office, and to whom: one audit row each, committed with the request's own row
+    // before the answer leaves.
+    noteAuditedCases(
+      res,
+      cases.map((c) => c.applicationId),
+    );
     const at = new Date();
-    for (const c of cases) {
-      deps.audit.write({
-        at,
-        staffId: staff.id,
-        action: 'export_personal_data',
-        method: req.method,
-        path: req.originalUrl.split('?')[0] ?? req.path,
-        applicationId: c.applicationId,
-        status: 200,
-        ip: req.ip ?? null,
-        requestId: typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : null,
-      });
-    }
     res.setHeader('cache-control', 'no-store');
     res.json({
       documentNumber: body.documentNumber,
